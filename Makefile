@@ -1,0 +1,40 @@
+# The two commands that matter:
+#   make run    - build and run the server on its embedded default (SQLite in ./workspace)
+#   make test   - install what the tests need (cached) and run every test
+SHELL := /bin/bash
+CARGO ?= cargo
+PORT ?= 8001
+WORKSPACE ?= workspace
+
+.PHONY: run build test test-rust idl idl-check lint bench
+
+run:
+	$(CARGO) run --release -p codechecker-server -- --workspace $(WORKSPACE) --port $(PORT)
+
+build:
+	$(CARGO) build --release --workspace
+
+# Everything CI runs. ensure-deps.sh installs the CodeChecker venvs and the
+# thrift compiler once, under ~/.cache/codechecker-rs.
+test:
+	@eval "$$(tests/tools/ensure-deps.sh)" && \
+	  $(MAKE) --no-print-directory idl-check && \
+	  $(CARGO) test --workspace --all-targets --no-fail-fast
+
+# Regenerate the Rust code from idl/*.thrift (needs thrift 0.17).
+idl:
+	idl/regen.sh
+
+# The committed generated code matches the IDL, and the IDL matches
+# CodeChecker's wire contract (the codechecker_api package in the venv).
+idl-check:
+	@if command -v thrift >/dev/null 2>&1; then idl/regen.sh --check; \
+	  else echo "idl-check: no thrift compiler, generated-code check skipped"; fi
+	@"$${CC_PY_CURRENT:?run through make test}/bin/python" idl/check_contract.py
+
+lint:
+	$(CARGO) fmt --all -- --check
+	$(CARGO) clippy --workspace --all-targets -- -D warnings
+
+bench:
+	$(CARGO) bench -p codechecker-api

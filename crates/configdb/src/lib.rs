@@ -1,0 +1,41 @@
+//! The configuration database shared by every process of a CodeChecker-compatible
+//! server: the product registry and the durable background-task queue.
+//!
+//! One code path serves both backends:
+//! * SQLite (`sqlite:///abs/path/config.sqlite` or a plain path), the default for a
+//!   single host, opened in WAL mode;
+//! * PostgreSQL (`postgres://…`), for several servers forming a cluster.
+//!
+//! [`ConfigDb`] is a cheap, cloneable handle (an `r2d2` pool underneath). The
+//! schema is migrated at [`ConfigDb::open`]. Task completion is broadcast to other
+//! processes through [`notify`]: `LISTEN`/`NOTIFY` on PostgreSQL, Unix datagram
+//! sockets under `<workspace>/run/notify/` on SQLite.
+//!
+//! All instants are UTC with microsecond precision; the API exposes them as
+//! [`chrono::DateTime<Utc>`](chrono::DateTime) and, where the wire wants it, as
+//! epoch seconds.
+
+mod clock;
+mod connection;
+mod db;
+mod error;
+mod migrate;
+pub mod notify;
+mod products;
+mod schema;
+mod sql;
+mod tasks;
+mod txn;
+
+pub use clock::{Clock, ManualClock, SystemClock};
+/// Backend-neutral connection pieces, shared with the product database crate.
+pub use connection::{AnyConnection, Manager, Target};
+pub use db::{BackendKind, ConfigDb, OpenOptions};
+pub use error::{Error, Result};
+pub use notify::Notifier;
+pub use products::{Product, ProductSpec, DEFAULT_REPORT_LIMIT};
+pub use tasks::comments::{format_comment_timestamp, system_actor, Comment};
+pub use tasks::filter::{TaskQuery, Ternary};
+pub use tasks::queue::{FinishOutcome, Heartbeat, RescueOutcome, Rescued};
+pub use tasks::{epoch_seconds, NewTask, TaskRecord, TaskStatus};
+pub use txn::write_txn;

@@ -1,0 +1,50 @@
+//! Diesel table definitions; kept in sync by hand with `migrations/config/*`.
+
+diesel::table! {
+    /// Products served by the server; each has its own run database.
+    products (id) {
+        id -> BigInt,
+        endpoint -> Text,
+        display_name -> Text,
+        description -> Nullable<Text>,
+        connection -> Text,
+        run_limit -> Nullable<BigInt>,
+        report_limit -> BigInt,
+        is_review_status_change_disabled -> Bool,
+        confidentiality -> Nullable<Text>,
+        run_count -> BigInt,
+        latest_store_at_us -> Nullable<BigInt>,
+        created_at_us -> BigInt,
+    }
+}
+
+diesel::table! {
+    /// Background tasks and their queue bookkeeping.
+    background_tasks (token) {
+        token -> Text,
+        kind -> Text,
+        status -> Integer,
+        product_id -> Nullable<BigInt>,
+        actor_username -> Nullable<Text>,
+        summary -> Text,
+        comments -> Nullable<Text>,
+        machine_id -> Text,
+        created_at_us -> BigInt,
+        enqueued_at_us -> Nullable<BigInt>,
+        started_at_us -> Nullable<BigInt>,
+        completed_at_us -> Nullable<BigInt>,
+        last_heartbeat_at_us -> Nullable<BigInt>,
+        cancel_flag -> Bool,
+        consumed -> Bool,
+        claim_owner -> Nullable<Text>,
+        lease_expires_at_us -> Nullable<BigInt>,
+        attempts -> Integer,
+        retry_safe -> Bool,
+        input_path -> Nullable<Text>,
+        progress -> Integer,
+        payload -> Nullable<Text>,
+    }
+}
+
+diesel::joinable!(background_tasks -> products (product_id));
+diesel::allow_tables_to_appear_in_same_query!(products, background_tasks);

@@ -1,0 +1,2 @@
+DROP TABLE background_tasks;
+DROP TABLE products;

@@ -1,0 +1,121 @@
+//! The Thrift services, and the dispatcher that picks one for a routed request.
+//!
+//! Each service has a handler type built per request from the shared
+//! [`ServerState`] and what the request carries (the product it came through).
+//! Handlers are thin: the work is in `configdb` and the task engine.
+
+pub mod authentication;
+pub mod configuration;
+pub mod errors;
+pub mod products;
+pub mod report;
+pub mod server_info;
+pub mod state;
+pub mod tasks;
+
+use std::sync::Arc;
+
+use codechecker_api::authentication::CodeCheckerAuthenticationSyncProcessor;
+use codechecker_api::configuration::ConfigurationServiceSyncProcessor;
+use codechecker_api::products::CodeCheckerProductServiceSyncProcessor;
+use codechecker_api::report_server::CodeCheckerDBAccessSyncProcessor;
+use codechecker_api::server_info::ServerInfoServiceSyncProcessor;
+use codechecker_api::tasks::CodeCheckerServersideTaskServiceSyncProcessor;
+
+pub use state::ServerState;
+
+use crate::http::{ApiRoute, Dispatch, RequestMeta};
+use crate::thrift_call;
+
+/// The version string `getPackageVersion` answers: the CodeChecker release whose
+/// server this one stands in for (clients only check that it is not empty).
+pub const PACKAGE_VERSION: &str = "6.29.1";
+
+/// Routes each call to its service handler.
+pub struct Services {
+    state: Arc<ServerState>,
+}
+
+impl Services {
+    /// A dispatcher over `state`.
+    pub fn new(state: Arc<ServerState>) -> Self {
+        Self { state }
+    }
+
+    fn product(&self, endpoint: &str) -> Result<configdb::Product, String> {
+        match self.state.config.get_product_by_endpoint(endpoint) {
+            Ok(Some(product)) => Ok(product),
+            Ok(None) => Err(format!(
+                "The product with the given endpoint '{endpoint}' does not exist!"
+            )),
+            Err(err) => Err(format!("'{endpoint}' database connection failed! ({err})")),
+        }
+    }
+}
+
+impl Dispatch for Services {
+    fn dispatch(&self, route: &ApiRoute, _meta: &RequestMeta, body: &[u8]) -> Vec<u8> {
+        let product = match route
+            .product
+            .as_deref()
+            .map(|e| self.product(e))
+            .transpose()
+        {
+            Ok(product) => product,
+            Err(message) => return thrift_call::application_error_reply(body, &message),
+        };
+        let state = self.state.clone();
+        match route.service.as_str() {
+            "ServerInfo" => thrift_call::run(
+                &ServerInfoServiceSyncProcessor::new(server_info::ServerInfoHandler),
+                body,
+            ),
+            "Authentication" => thrift_call::run(
+                &CodeCheckerAuthenticationSyncProcessor::new(authentication::AuthenticationHandler),
+                body,
+            ),
+            "Configuration" => thrift_call::run(
+                &ConfigurationServiceSyncProcessor::new(configuration::ConfigurationHandler),
+                body,
+            ),
+            "Products" => thrift_call::run(
+                &CodeCheckerProductServiceSyncProcessor::new(products::ProductsHandler::new(
+                    state, product,
+                )),
+                body,
+            ),
+            "Tasks" => thrift_call::run(
+                &CodeCheckerServersideTaskServiceSyncProcessor::new(tasks::TasksHandler::new(
+                    state,
+                )),
+                body,
+            ),
+            "CodeCheckerService" => match product {
+                Some(product) => thrift_call::run(
+                    &CodeCheckerDBAccessSyncProcessor::new(report::ReportHandler::new(
+                        state, product,
+                    )),
+                    body,
+                ),
+                None => thrift_call::application_error_reply(
+                    body,
+                    "Requested CodeCheckerService on a nonexistent product: ''.",
+                ),
+            },
+            other => {
+                let path = match &route.product {
+                    Some(p) => format!("/{p}/v{}.{}/{other}", route.version.0, route.version.1),
+                    None => format!("/v{}.{}/{other}", route.version.0, route.version.1),
+                };
+                thrift_call::application_error_reply(
+                    body,
+                    &format!("No API endpoint named '{path}'."),
+                )
+            }
+        }
+    }
+
+    fn ready(&self) -> bool {
+        self.state.config.list_products().is_ok()
+    }
+}

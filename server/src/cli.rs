@@ -1,0 +1,171 @@
+//! Command-line flags of `codechecker-server`.
+
+use std::net::IpAddr;
+use std::path::PathBuf;
+
+use clap::Parser;
+
+use crate::process::Role;
+
+/// A CodeChecker-compatible result server.
+///
+/// Point unmodified CodeChecker clients at it, e.g.
+/// `CodeChecker store ./reports -n my-run --url http://localhost:8001/Default`.
+/// The server is a supervisor process that starts API handler processes and
+/// background worker processes, and restarts any that die.
+#[derive(Debug, Clone, Parser)]
+#[command(name = "codechecker-server", version, about, long_about = None)]
+pub struct ServerArgs {
+    /// Folder that holds the server's state: the configuration database
+    /// (`config.sqlite`), product databases and uploads in flight. Created if missing.
+    #[arg(
+        short = 'w',
+        long,
+        env = "CC_SERVER_WORKSPACE",
+        default_value = "workspace"
+    )]
+    pub workspace: PathBuf,
+
+    /// Address to listen on. Use 0.0.0.0 to listen on every interface.
+    #[arg(long, default_value = "127.0.0.1")]
+    pub host: IpAddr,
+
+    /// Port to listen on (0 picks a free port; see --port-file).
+    #[arg(short = 'p', long, default_value_t = 8001)]
+    pub port: u16,
+
+    /// Write the bound address as `host:port` to this file once listening.
+    #[arg(long)]
+    pub port_file: Option<PathBuf>,
+
+    /// Number of API handler processes (CodeChecker's `worker_processes`).
+    /// Default: the number of CPUs. 0 makes a worker-only server.
+    #[arg(long)]
+    pub api_processes: Option<usize>,
+
+    /// Number of background worker processes (CodeChecker's
+    /// `background_worker_processes`). Default: as many as API processes.
+    /// 0 makes an API-only server.
+    #[arg(long)]
+    pub worker_processes: Option<usize>,
+
+    /// This server's identity among servers sharing one configuration
+    /// database. Default: `<hostname>:<port>`.
+    #[arg(long)]
+    pub machine_id: Option<String>,
+
+    /// The configuration database: a SQLite file path, `sqlite:///abs/path`, or
+    /// `postgres://user@host:port/dbname`. Default: `<workspace>/config.sqlite`.
+    #[arg(long, env = "CC_SERVER_CONFIG_DB")]
+    pub config_db: Option<String>,
+
+    /// Use PostgreSQL for the configuration database (CodeChecker's flag; see
+    /// --db-host, --db-port, --db-username, --db-name). The password comes from
+    /// PGPASSWORD or ~/.pgpass, as for any libpq client.
+    #[arg(long)]
+    pub postgresql: bool,
+
+    /// PostgreSQL host (with --postgresql).
+    #[arg(long, default_value = "localhost")]
+    pub db_host: String,
+
+    /// PostgreSQL port (with --postgresql).
+    #[arg(long, default_value_t = 5432)]
+    pub db_port: u16,
+
+    /// PostgreSQL user (with --postgresql).
+    #[arg(long, default_value = "codechecker")]
+    pub db_username: String,
+
+    /// PostgreSQL database of the configuration (with --postgresql).
+    #[arg(long, default_value = "codechecker_config")]
+    pub db_name: String,
+
+    /// Enable test-only API calls (`createDummyTask`). Also enabled when the
+    /// TEST_WORKSPACE environment variable is set, as with CodeChecker.
+    #[arg(long)]
+    pub test_mode: bool,
+
+    /// Seconds a worker's claim on a task lasts without a heartbeat. A task
+    /// whose worker was killed is rescued (re-run or DROPPED) after this.
+    #[arg(long, default_value_t = 10)]
+    pub task_lease_secs: u64,
+
+    /// Seconds to wait for running requests and tasks at shutdown before
+    /// stopping them hard and marking unfinished tasks DROPPED.
+    #[arg(long, default_value_t = 10)]
+    pub shutdown_grace_secs: u64,
+
+    /// The largest request body accepted, in bytes. The default admits CodeChecker's
+    /// largest upload (1 GiB, sent as base64) with room to spare.
+    #[arg(long, default_value_t = crate::http::HttpLimits::default().max_body_bytes)]
+    pub max_body_bytes: usize,
+
+    /// Log filter, in `tracing` syntax (e.g. `info`, `debug`,
+    /// `codechecker_server=trace`). The `RUST_LOG` variable overrides it.
+    #[arg(long, default_value = "info")]
+    pub log: String,
+
+    /// Internal: the role of this process (set by the supervisor for its children).
+    #[arg(long, value_enum, default_value = "supervisor", hide = true)]
+    pub role: Role,
+
+    /// Internal: the index of a child process.
+    #[arg(long, default_value_t = 0, hide = true)]
+    pub child_index: usize,
+
+    /// Internal: the inherited listening socket of an API process.
+    #[arg(long, hide = true)]
+    pub listen_fd: Option<i32>,
+}
+
+impl ServerArgs {
+    /// The configuration database URL these flags select.
+    pub fn config_url(&self) -> String {
+        if let Some(url) = &self.config_db {
+            return url.clone();
+        }
+        if self.postgresql {
+            return format!(
+                "postgres://{}@{}:{}/{}",
+                self.db_username, self.db_host, self.db_port, self.db_name
+            );
+        }
+        self.workspace.join("config.sqlite").display().to_string()
+    }
+
+    /// Whether test-only calls are allowed.
+    pub fn test_mode(&self) -> bool {
+        self.test_mode || std::env::var_os("TEST_WORKSPACE").is_some()
+    }
+
+    /// The number of API processes to run.
+    pub fn api_count(&self) -> usize {
+        self.api_processes.unwrap_or_else(cpu_count)
+    }
+
+    /// The number of worker processes to run.
+    pub fn worker_count(&self) -> usize {
+        self.worker_processes.unwrap_or_else(|| self.api_count())
+    }
+
+    /// The machine id, given or derived from the host name and port.
+    pub fn machine_id(&self, port: u16) -> String {
+        match &self.machine_id {
+            Some(id) => id.clone(),
+            None => format!("{}:{port}", hostname()),
+        }
+    }
+}
+
+fn cpu_count() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get())
+}
+
+fn hostname() -> String {
+    std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .map(|h| h.trim().to_owned())
+        .ok()
+        .filter(|h| !h.is_empty())
+        .unwrap_or_else(|| "localhost".to_owned())
+}

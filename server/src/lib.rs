@@ -1,0 +1,111 @@
+//! `codechecker-server`: a CodeChecker-compatible result server.
+//!
+//! See ARCHITECTURE.md at the repository root for the map of the crate.
+
+pub mod api;
+pub mod cli;
+pub mod http;
+pub mod logging;
+pub mod process;
+pub mod tasks;
+pub mod thrift_call;
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use anyhow::Context;
+
+use crate::api::ServerState;
+use crate::cli::ServerArgs;
+use crate::process::{supervisor, Role};
+
+/// Runs this process in the role its flags give it.
+pub fn run(mut args: ServerArgs) -> anyhow::Result<()> {
+    match args.role {
+        Role::Api => {
+            let fd = args.listen_fd.context("an API process needs --listen-fd")?;
+            process::api_process::run(&args, fd)
+        }
+        Role::Worker => process::worker_process::run(&args),
+        Role::Supervisor => {
+            std::fs::create_dir_all(&args.workspace)
+                .with_context(|| format!("cannot create workspace {}", args.workspace.display()))?;
+            let listener = std::net::TcpListener::bind(SocketAddr::new(args.host, args.port))
+                .with_context(|| format!("cannot listen on {}:{}", args.host, args.port))?;
+            let local = listener.local_addr().context("no local address")?;
+            // Children must agree on the machine id even when the port was 0.
+            let machine_id = args.machine_id(local.port());
+            args.machine_id = Some(machine_id.clone());
+            let state = ServerState::open(&args)?;
+            state.ensure_default_product()?;
+            let fd = process::children::make_inheritable(&listener)?;
+            let plan = supervisor::Plan {
+                api_processes: args.api_count(),
+                worker_processes: args.worker_count(),
+                listen_fd: fd,
+                grace: Duration::from_secs(args.shutdown_grace_secs),
+                machine_id: machine_id.clone(),
+            };
+            if plan.api_processes + plan.worker_processes == 0 {
+                anyhow::bail!("nothing to run: both --api-processes and --worker-processes are 0");
+            }
+            if let Some(path) = &args.port_file {
+                std::fs::write(path, local.to_string())
+                    .with_context(|| format!("cannot write {}", path.display()))?;
+            }
+            tracing::info!(
+                api = plan.api_processes,
+                workers = plan.worker_processes,
+                %machine_id,
+                "CodeChecker server listening on http://{local}"
+            );
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .context("cannot start the async runtime")?;
+            runtime.block_on(supervisor::supervise(plan))?;
+            drop(listener);
+            let reason = format!(
+                "Server '{machine_id}' shut down at {} (UTC) while the task was running.",
+                state.config.now().format("%Y-%m-%d %H:%M:%S")
+            );
+            match state
+                .config
+                .drop_unfinished_of_machine(&machine_id, &reason)
+            {
+                Ok(dropped) if !dropped.is_empty() => {
+                    tracing::warn!(count = dropped.len(), "marked unfinished tasks DROPPED");
+                }
+                Ok(_) => {}
+                Err(err) => tracing::error!(%err, "cannot mark unfinished tasks DROPPED"),
+            }
+            tracing::info!("server stopped");
+            Ok(())
+        }
+    }
+}
+
+/// Resolves on the first SIGINT or SIGTERM.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        if let Err(err) = tokio::signal::ctrl_c().await {
+            tracing::error!(%err, "cannot listen for SIGINT");
+            std::future::pending::<()>().await;
+        }
+    };
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut sig) => {
+                sig.recv().await;
+            }
+            Err(err) => {
+                tracing::error!(%err, "cannot listen for SIGTERM");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    tokio::select! {
+        () = ctrl_c => tracing::info!("SIGINT received, stopping"),
+        () = term => tracing::info!("SIGTERM received, stopping"),
+    }
+}

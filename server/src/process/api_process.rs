@@ -1,0 +1,45 @@
+//! An API handler process: serves HTTP on the socket the supervisor shares.
+
+use std::net::SocketAddr;
+use std::os::fd::FromRawFd;
+use std::sync::Arc;
+
+use anyhow::Context;
+
+use crate::api::{ServerState, Services};
+use crate::cli::ServerArgs;
+use crate::http::{self, HttpLimits};
+
+/// Serves on the inherited listener `fd` until SIGTERM/SIGINT, then lets
+/// in-flight requests finish.
+pub fn run(args: &ServerArgs, fd: i32) -> anyhow::Result<()> {
+    // SAFETY: the supervisor passed this descriptor, a listening TCP socket,
+    // to this process for its exclusive use as a listener.
+    let listener = unsafe { std::net::TcpListener::from_raw_fd(fd) };
+    listener
+        .set_nonblocking(true)
+        .context("cannot make the listener non-blocking")?;
+    let state = Arc::new(ServerState::open(args)?);
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")?;
+    runtime.block_on(async move {
+        let listener =
+            tokio::net::TcpListener::from_std(listener).context("cannot adopt the listener")?;
+        let dispatch: Arc<dyn http::Dispatch> = Arc::new(Services::new(state));
+        let app = http::router(
+            dispatch,
+            HttpLimits {
+                max_body_bytes: args.max_body_bytes,
+            },
+        );
+        axum::serve(
+            listener,
+            app.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(crate::shutdown_signal())
+        .await
+        .context("the HTTP server failed")
+    })
+}

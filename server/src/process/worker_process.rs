@@ -1,0 +1,40 @@
+//! A background worker process: runs tasks until told to stop.
+
+use std::sync::atomic::AtomicBool;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context;
+
+use crate::api::ServerState;
+use crate::cli::ServerArgs;
+use crate::tasks::worker::{Worker, WorkerOptions};
+use crate::tasks::Registry;
+
+/// Runs the worker loop until SIGTERM/SIGINT; the task in progress is asked
+/// to stop and ends DROPPED.
+pub fn run(args: &ServerArgs) -> anyhow::Result<()> {
+    let state = ServerState::open(args)?;
+    let options = WorkerOptions {
+        lease: Duration::from_secs(args.task_lease_secs.max(1)),
+        ..WorkerOptions::default()
+    };
+    let worker = Arc::new(Worker::new(
+        state.config.clone(),
+        state.machine_id.clone(),
+        Registry::standard(),
+        options,
+        Arc::new(AtomicBool::new(false)),
+    ));
+    let signals = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the signal listener")?;
+    let stopper = worker.clone();
+    std::thread::spawn(move || {
+        signals.block_on(crate::shutdown_signal());
+        stopper.begin_shutdown();
+    });
+    worker.run();
+    Ok(())
+}

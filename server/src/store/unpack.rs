@@ -1,0 +1,443 @@
+//! Unpacking a store upload: base64 text → zlib stream → ZIP archive → files
+//! in a folder, checked at every step.
+//!
+//! The upload is decoded and inflated in a streaming fashion into a temporary
+//! ZIP file next to the destination (the ZIP format needs random access to its
+//! central directory), then every entry is checked and extracted. Nothing is
+//! written outside the destination folder, and the total number of bytes
+//! written is capped by an [`UnpackLimits`] budget derived from the upload's
+//! size, so that a small upload that would inflate to gigabytes is refused
+//! after writing at most the budget.
+
+use std::fs::{self, File, OpenOptions};
+use std::io::{self, BufWriter, Read, Write};
+use std::os::unix::fs::OpenOptionsExt;
+use std::path::{Component, Path, PathBuf};
+
+use base64::Engine as _;
+
+/// How much an upload may unpack to.
+#[derive(Debug, Clone, Copy)]
+pub struct UnpackLimits {
+    /// The most bytes an upload may unpack to in total (CodeChecker: 16 GiB).
+    pub max_unpacked_bytes: u64,
+    /// The most bytes unpacked per byte uploaded (after base64 decoding),
+    /// beyond [`UnpackLimits::ratio_free_bytes`].
+    pub max_ratio: u64,
+    /// Bytes any upload may unpack to regardless of the ratio.
+    pub ratio_free_bytes: u64,
+    /// The most entries a ZIP may have.
+    pub max_entries: usize,
+}
+
+impl Default for UnpackLimits {
+    fn default() -> Self {
+        Self {
+            max_unpacked_bytes: 16 << 30,
+            max_ratio: 1000,
+            ratio_free_bytes: 64 << 20,
+            max_entries: 2_000_000,
+        }
+    }
+}
+
+impl UnpackLimits {
+    /// The byte budget of an upload of `uploaded` bytes: each stage (the
+    /// inflated ZIP, the extracted files) must stay within it.
+    pub fn budget(&self, uploaded: u64) -> u64 {
+        self.max_ratio
+            .saturating_mul(uploaded)
+            .max(self.ratio_free_bytes)
+            .min(self.max_unpacked_bytes)
+    }
+}
+
+/// Why an upload was refused. The messages are meant for the person storing.
+#[derive(Debug, thiserror::Error)]
+pub enum UnpackError {
+    /// Nothing was uploaded.
+    #[error("The uploaded ZIP file is empty!")]
+    Empty,
+    /// The text is not base64.
+    #[error("The upload is not valid base64 (first bad character near offset {offset}).")]
+    NotBase64 {
+        /// Offset into the base64 text.
+        offset: usize,
+    },
+    /// The decoded bytes are not a zlib stream.
+    #[error("The upload is not zlib-compressed data: {0}.")]
+    NotZlib(String),
+    /// The inflated bytes are not a readable ZIP archive.
+    #[error("The upload is not a valid ZIP archive: {0}.")]
+    NotZip(String),
+    /// An entry has a name that would escape the destination.
+    #[error("The uploaded ZIP contains an unsafe path '{name}': {why}.")]
+    UnsafePath {
+        /// The entry's name.
+        name: String,
+        /// What is wrong with it.
+        why: &'static str,
+    },
+    /// An entry is a symbolic link.
+    #[error("The uploaded ZIP contains a symbolic link '{0}'; links are not accepted.")]
+    Symlink(String),
+    /// An entry is encrypted.
+    #[error("The uploaded ZIP contains an encrypted entry '{0}'.")]
+    Encrypted(String),
+    /// The archive or an entry inflates beyond the budget.
+    #[error(
+        "Rejected the upload: it unpacks to more than {budget} bytes \
+         (the limit for an upload of {uploaded} bytes). Is it a ZIP bomb?"
+    )]
+    TooLarge {
+        /// The budget that was exceeded.
+        budget: u64,
+        /// The upload's size after base64 decoding.
+        uploaded: u64,
+    },
+    /// The archive has too many entries.
+    #[error("The uploaded ZIP has {count} entries; at most {max} are accepted.")]
+    TooManyEntries {
+        /// Entries in the archive.
+        count: usize,
+        /// The limit.
+        max: usize,
+    },
+    /// The server could not write what it unpacked.
+    #[error("The server cannot store the upload: {0}")]
+    Io(String),
+}
+
+impl UnpackError {
+    /// Whether the upload itself is at fault (as opposed to the server).
+    pub fn is_size_limit(&self) -> bool {
+        matches!(self, UnpackError::TooLarge { .. } | UnpackError::TooManyEntries { .. })
+    }
+}
+
+/// What [`unpack`] produced.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Unpacked {
+    /// Size of the inflated ZIP archive.
+    pub zip_bytes: u64,
+    /// Bytes written into the destination.
+    pub extracted_bytes: u64,
+    /// Regular files written.
+    pub files: usize,
+}
+
+/// Base64 text is decoded this many characters at a time (a multiple of 4).
+const B64_CHUNK: usize = 64 * 1024;
+
+/// Unpacks `b64` (base64 of a zlib-compressed ZIP) into `dest`, which must
+/// exist and be empty. On error `dest` may hold a partial extraction; the
+/// caller removes it.
+pub fn unpack(b64: &str, dest: &Path, limits: &UnpackLimits) -> Result<Unpacked, UnpackError> {
+    let text = b64.trim_end_matches(['\n', '\r']).as_bytes();
+    if text.is_empty() {
+        return Err(UnpackError::Empty);
+    }
+    let uploaded = (text.len() as u64 / 4) * 3;
+    let budget = limits.budget(uploaded);
+    let zip_path = dest.join(".upload.zip");
+    let result = inflate_to_file(text, &zip_path, budget, uploaded)
+        .and_then(|zip_bytes| extract(&zip_path, dest, budget, uploaded, limits, zip_bytes));
+    let _ = fs::remove_file(&zip_path);
+    result
+}
+
+/// Decodes and inflates into `zip_path`; returns the bytes written.
+fn inflate_to_file(
+    text: &[u8],
+    zip_path: &Path,
+    budget: u64,
+    uploaded: u64,
+) -> Result<u64, UnpackError> {
+    let file = create_new_file(zip_path)?;
+    let mut out = BufWriter::with_capacity(1 << 20, file);
+    let mut inflater = flate2::read::ZlibDecoder::new(Base64Reader::new(text));
+    let mut buf = vec![0u8; 256 * 1024];
+    let mut written: u64 = 0;
+    loop {
+        let n = match inflater.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => n,
+            Err(err) => return Err(stream_error(err)),
+        };
+        written += n as u64;
+        if written > budget {
+            return Err(UnpackError::TooLarge { budget, uploaded });
+        }
+        out.write_all(&buf[..n]).map_err(io_error)?;
+    }
+    out.flush().map_err(io_error)?;
+    if written == 0 {
+        return Err(UnpackError::NotZlib("it inflates to nothing".to_owned()));
+    }
+    Ok(written)
+}
+
+/// Maps a failed read of the base64 → zlib chain to the layer at fault.
+fn stream_error(err: io::Error) -> UnpackError {
+    if let Some(bad) = err.get_ref().and_then(|e| e.downcast_ref::<BadBase64>()) {
+        return UnpackError::NotBase64 { offset: bad.0 };
+    }
+    let detail = match err.kind() {
+        io::ErrorKind::UnexpectedEof => "the stream is truncated".to_owned(),
+        _ => err.to_string(),
+    };
+    UnpackError::NotZlib(detail)
+}
+
+/// Extracts the checked entries of the ZIP at `zip_path` into `dest`.
+fn extract(
+    zip_path: &Path,
+    dest: &Path,
+    budget: u64,
+    uploaded: u64,
+    limits: &UnpackLimits,
+    zip_bytes: u64,
+) -> Result<Unpacked, UnpackError> {
+    let file = File::open(zip_path).map_err(io_error)?;
+    let mut archive =
+        zip::ZipArchive::new(io::BufReader::new(file)).map_err(|e| UnpackError::NotZip(zip_message(e)))?;
+    if archive.len() > limits.max_entries {
+        return Err(UnpackError::TooManyEntries {
+            count: archive.len(),
+            max: limits.max_entries,
+        });
+    }
+    // Refuse early on what the archive declares; the real sizes are counted
+    // while writing, as a forged header may understate them.
+    let mut declared: u64 = 0;
+    for i in 0..archive.len() {
+        let entry = archive
+            .by_index_raw(i)
+            .map_err(|e| UnpackError::NotZip(zip_message(e)))?;
+        declared = declared.saturating_add(entry.size());
+        if declared > budget {
+            return Err(UnpackError::TooLarge { budget, uploaded });
+        }
+    }
+    let mut done = Unpacked {
+        zip_bytes,
+        extracted_bytes: 0,
+        files: 0,
+    };
+    let mut buf = vec![0u8; 256 * 1024];
+    for i in 0..archive.len() {
+        let mut entry = match archive.by_index(i) {
+            Ok(entry) => entry,
+            Err(zip::result::ZipError::UnsupportedArchive(msg))
+                if msg == zip::result::ZipError::PASSWORD_REQUIRED =>
+            {
+                let name = archive.name_for_index(i).unwrap_or_default().to_owned();
+                return Err(UnpackError::Encrypted(name));
+            }
+            Err(e) => return Err(UnpackError::NotZip(zip_message(e))),
+        };
+        let name = entry.name().to_owned();
+        let relative = safe_relative_path(&name)?;
+        if entry.is_symlink() {
+            return Err(UnpackError::Symlink(name));
+        }
+        let target = dest.join(&relative);
+        if entry.is_dir() {
+            fs::create_dir_all(&target).map_err(io_error)?;
+            continue;
+        }
+        if let Some(parent) = target.parent() {
+            fs::create_dir_all(parent).map_err(io_error)?;
+        }
+        let mut out = BufWriter::with_capacity(256 * 1024, open_for_write(&target)?);
+        loop {
+            let n = match entry.read(&mut buf) {
+                Ok(0) => break,
+                Ok(n) => n,
+                Err(err) => {
+                    return Err(UnpackError::NotZip(format!(
+                        "entry '{name}' cannot be read: {err}"
+                    )))
+                }
+            };
+            done.extracted_bytes += n as u64;
+            if done.extracted_bytes > budget {
+                return Err(UnpackError::TooLarge { budget, uploaded });
+            }
+            out.write_all(&buf[..n]).map_err(io_error)?;
+        }
+        out.flush().map_err(io_error)?;
+        done.files += 1;
+    }
+    Ok(done)
+}
+
+fn zip_message(err: zip::result::ZipError) -> String {
+    match err {
+        zip::result::ZipError::Io(e) if e.kind() == io::ErrorKind::UnexpectedEof => {
+            "the archive is truncated".to_owned()
+        }
+        other => other.to_string(),
+    }
+}
+
+/// The entry name as a path below the destination, or why it is unsafe.
+pub fn safe_relative_path(name: &str) -> Result<PathBuf, UnpackError> {
+    let unsafe_path = |why| UnpackError::UnsafePath {
+        name: name.to_owned(),
+        why,
+    };
+    if name.is_empty() {
+        return Err(unsafe_path("the name is empty"));
+    }
+    if name.contains('\0') {
+        return Err(unsafe_path("the name contains a NUL character"));
+    }
+    if name.starts_with('/') || name.starts_with('\\') {
+        return Err(unsafe_path("absolute paths are not accepted"));
+    }
+    if name.as_bytes().get(1) == Some(&b':') {
+        return Err(unsafe_path("absolute paths are not accepted"));
+    }
+    let mut out = PathBuf::new();
+    for component in Path::new(name).components() {
+        match component {
+            Component::Normal(part) => out.push(part),
+            Component::CurDir => {}
+            Component::ParentDir => {
+                return Err(unsafe_path("'..' components are not accepted"))
+            }
+            Component::RootDir | Component::Prefix(_) => {
+                return Err(unsafe_path("absolute paths are not accepted"))
+            }
+        }
+    }
+    if name.split(['/', '\\']).any(|part| part == "..") {
+        return Err(unsafe_path("'..' components are not accepted"));
+    }
+    if out.as_os_str().is_empty() {
+        return Err(unsafe_path("the name is empty"));
+    }
+    Ok(out)
+}
+
+fn create_new_file(path: &Path) -> Result<File, UnpackError> {
+    OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .custom_flags(libc::O_NOFOLLOW)
+        .open(path)
+        .map_err(io_error)
+}
+
+/// Opens a regular file for writing without following a link at its place.
+fn open_for_write(path: &Path) -> Result<File, UnpackError> {
+    OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .custom_flags(libc::O_NOFOLLOW)
+        .open(path)
+        .map_err(io_error)
+}
+
+fn io_error(err: io::Error) -> UnpackError {
+    UnpackError::Io(err.to_string())
+}
+
+/// The offset of invalid base64 text, carried through `io::Error`.
+#[derive(Debug)]
+struct BadBase64(usize);
+
+impl std::fmt::Display for BadBase64 {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "invalid base64 near offset {}", self.0)
+    }
+}
+
+impl std::error::Error for BadBase64 {}
+
+/// Reads the bytes that base64 text encodes, a chunk at a time.
+struct Base64Reader<'a> {
+    text: &'a [u8],
+    consumed: usize,
+    decoded: Vec<u8>,
+    pos: usize,
+}
+
+impl<'a> Base64Reader<'a> {
+    fn new(text: &'a [u8]) -> Self {
+        Self {
+            text,
+            consumed: 0,
+            decoded: Vec::with_capacity(B64_CHUNK / 4 * 3),
+            pos: 0,
+        }
+    }
+
+    fn refill(&mut self) -> io::Result<()> {
+        let rest = &self.text[self.consumed..];
+        let take = rest.len().min(B64_CHUNK);
+        let chunk = &rest[..take];
+        self.decoded.clear();
+        self.decoded.resize(take / 4 * 3 + 3, 0);
+        let n = base64::engine::general_purpose::STANDARD
+            .decode_slice(chunk, &mut self.decoded)
+            .map_err(|err| {
+                let at = match err {
+                    base64::DecodeSliceError::DecodeError(
+                        base64::DecodeError::InvalidByte(i, _)
+                        | base64::DecodeError::InvalidLastSymbol(i, _),
+                    ) => i,
+                    _ => chunk.len(),
+                };
+                io::Error::new(io::ErrorKind::InvalidData, BadBase64(self.consumed + at))
+            })?;
+        self.decoded.truncate(n);
+        self.pos = 0;
+        self.consumed += take;
+        Ok(())
+    }
+}
+
+impl Read for Base64Reader<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        while self.pos == self.decoded.len() {
+            if self.consumed == self.text.len() {
+                return Ok(0);
+            }
+            self.refill()?;
+        }
+        let n = buf.len().min(self.decoded.len() - self.pos);
+        buf[..n].copy_from_slice(&self.decoded[self.pos..self.pos + n]);
+        self.pos += n;
+        Ok(n)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn safe_paths() {
+        assert!(safe_relative_path("reports/abc/metadata.json").is_ok());
+        assert!(safe_relative_path("root/home/u/a.c").is_ok());
+        for bad in ["/etc/passwd", "../../etc/passwd", "a/../../b", "a/..", "C:/x", "\\x", ""] {
+            assert!(safe_relative_path(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn budget_has_a_floor_and_a_ceiling() {
+        let l = UnpackLimits {
+            max_unpacked_bytes: 1000,
+            max_ratio: 10,
+            ratio_free_bytes: 100,
+            max_entries: 10,
+        };
+        assert_eq!(l.budget(1), 100);
+        assert_eq!(l.budget(50), 500);
+        assert_eq!(l.budget(500), 1000);
+    }
+}

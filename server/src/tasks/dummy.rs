@@ -1,0 +1,80 @@
+//! The test-only dummy task of `createDummyTask(timeout, shouldFail)`: it ticks
+//! once a second for `timeout` seconds, stops when asked, and fails at the end
+//! when told to.
+
+use std::path::Path;
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+
+use super::{TaskContext, TaskError, TaskKind};
+use crate::api::ServerState;
+
+/// The kind name CodeChecker 6.29 gives its dummy task.
+pub const KIND: &str = "TaskService::DummyTask";
+
+/// What the dummy task was asked to do.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize)]
+struct DummyParams {
+    timeout: i32,
+    should_fail: bool,
+}
+
+/// Creates and enqueues a dummy task; returns its token.
+pub fn enqueue(
+    state: &ServerState,
+    timeout: i32,
+    should_fail: bool,
+    actor: Option<&str>,
+) -> configdb::Result<String> {
+    let params = DummyParams {
+        timeout,
+        should_fail,
+    };
+    let mut task = configdb::NewTask::new(
+        KIND,
+        "Dummy task for testing purposes",
+        state.machine_id.clone(),
+    );
+    task.actor = actor.map(str::to_owned);
+    task.payload = serde_json::to_string(&params).ok();
+    state.config.create_task(&task)
+}
+
+/// The dummy task kind.
+pub struct DummyTask;
+
+impl TaskKind for DummyTask {
+    fn name(&self) -> &'static str {
+        KIND
+    }
+
+    fn retry_safe(&self) -> bool {
+        false
+    }
+
+    fn run(
+        &self,
+        payload: Option<&str>,
+        _input: Option<&Path>,
+        ctx: &TaskContext,
+    ) -> Result<(), TaskError> {
+        let params: DummyParams = payload
+            .and_then(|p| serde_json::from_str(p).ok())
+            .ok_or_else(|| TaskError::failed("The dummy task's parameters are missing."))?;
+        for _ in 0..params.timeout.max(0) {
+            ctx.heartbeat();
+            if ctx.should_cancel() {
+                return Err(TaskError::Stopped);
+            }
+            // Wakes early when a stop is requested.
+            ctx.sleep(Duration::from_secs(1));
+        }
+        if params.should_fail {
+            return Err(TaskError::failed(
+                "Task self-failure as per the user's request.",
+            ));
+        }
+        Ok(())
+    }
+}

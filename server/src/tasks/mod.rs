@@ -1,0 +1,73 @@
+//! The task engine: the kinds of background task this server runs, the
+//! context a running task talks to, and the worker loop that runs them.
+//!
+//! A task is a row in the configuration database (see `configdb`): API
+//! handlers create it ENQUEUED, a worker process claims it under a lease,
+//! runs the [`TaskKind`] registered for its kind, and records how it ended.
+
+pub mod context;
+pub mod dummy;
+pub mod worker;
+
+use std::path::Path;
+
+pub use context::TaskContext;
+
+/// Why a task did not complete.
+#[derive(Debug, thiserror::Error)]
+pub enum TaskError {
+    /// The task stopped because it was asked to (cancel or shutdown).
+    #[error("the task honoured a stop request")]
+    Stopped,
+    /// The task failed; the message goes into the task's comments.
+    #[error("{0}")]
+    Failed(String),
+}
+
+impl TaskError {
+    /// A failure with a message a person can act on.
+    pub fn failed(message: impl Into<String>) -> Self {
+        TaskError::Failed(message.into())
+    }
+}
+
+/// One kind of background task.
+pub trait TaskKind: Send + Sync {
+    /// The kind's name as stored and shown to users.
+    fn name(&self) -> &'static str;
+
+    /// Whether a run that died half-way (its worker was killed) may simply be
+    /// run again. Only kinds whose effect is all-or-nothing say yes.
+    fn retry_safe(&self) -> bool;
+
+    /// Does the work. `payload` is what the creator stored with the task,
+    /// `input` the folder of its uploaded input, if any.
+    fn run(
+        &self,
+        payload: Option<&str>,
+        input: Option<&Path>,
+        ctx: &TaskContext,
+    ) -> Result<(), TaskError>;
+}
+
+/// Every task kind this server knows, looked up by name.
+pub struct Registry {
+    kinds: Vec<Box<dyn TaskKind>>,
+}
+
+impl Registry {
+    /// The registry of this server build.
+    pub fn standard() -> Self {
+        Self {
+            kinds: vec![Box::new(dummy::DummyTask)],
+        }
+    }
+
+    /// The kind called `name`.
+    pub fn get(&self, name: &str) -> Option<&dyn TaskKind> {
+        self.kinds
+            .iter()
+            .find(|k| k.name() == name)
+            .map(|k| k.as_ref())
+    }
+}
