@@ -33,6 +33,8 @@ fn new_task(kind: &str, machine: &str, actor: Option<&str>, product: Option<i64>
     let mut t = NewTask::new(kind, "s", machine);
     t.actor = actor.map(str::to_owned);
     t.product_id = product;
+    // Input on the creating machine's disk: only that machine claims it.
+    t.input_path = Some(format!("/tasks/{machine}"));
     t
 }
 

@@ -12,6 +12,8 @@ const LEASE: Duration = Duration::from_secs(30);
 fn task(kind: &str, machine: &str) -> NewTask {
     let mut t = NewTask::new(kind, format!("{kind} summary"), machine);
     t.actor = Some("alice".into());
+    // Input on the creating machine's disk: only that machine claims it.
+    t.input_path = Some(format!("/tasks/{machine}"));
     t
 }
 
@@ -111,6 +113,22 @@ fn claims_oldest_of_own_machine_and_records_the_claim() {
         assert!(db.claim_next("w3", "m1", LEASE).unwrap().is_none());
         let c3 = db.claim_next("w3", "m2", LEASE).unwrap().unwrap();
         assert_eq!(c3.token, other);
+    }
+}
+
+#[test]
+fn tasks_without_input_are_claimed_by_any_machine() {
+    for t in common::backends(true) {
+        let db = &t.db;
+        let mut portable = task("P", "m1");
+        portable.input_path = None;
+        let pinned = db.create_task(&task("Pinned", "m1")).unwrap();
+        t.clock().advance(Duration::from_secs(1));
+        let portable = db.create_task(&portable).unwrap();
+        let c = db.claim_next("w", "m2", LEASE).unwrap().unwrap();
+        assert_eq!(c.token, portable, "{}: m2 runs the task without input", t.label);
+        assert!(db.claim_next("w", "m2", LEASE).unwrap().is_none());
+        assert_eq!(db.claim_next("w", "m1", LEASE).unwrap().unwrap().token, pinned);
     }
 }
 

@@ -266,9 +266,11 @@ impl ConfigDb {
             .transpose()
     }
 
-    /// Atomically claims the oldest `ENQUEUED` task of `machine_id` for
-    /// `owner`: it becomes `RUNNING` with a lease of `lease`, `attempts` grows
-    /// by one and `started_at` is set on the first start. `None` when the
+    /// Atomically claims the oldest `ENQUEUED` task that `machine_id` may run
+    /// for `owner`: one it created, or one of any machine that has no input on
+    /// a machine's disk (`input_path` unset). The task becomes `RUNNING` with
+    /// a lease of `lease`, `attempts` grows by one and `started_at` is set on
+    /// the first start. `None` when the
     /// queue is empty. The returned record shows the state after the claim
     /// (check `cancel_flag`: a task may have been cancelled while queued).
     pub fn claim_next(
@@ -285,7 +287,7 @@ impl ConfigDb {
                 () => {
                     t::background_tasks
                         .filter(t::status.eq(ENQUEUED))
-                        .filter(t::machine_id.eq(machine_id))
+                        .filter(t::machine_id.eq(machine_id).or(t::input_path.is_null()))
                         .order_by((t::enqueued_at_us.asc(), t::token.asc()))
                         .select(TaskRow::as_select())
                 };
