@@ -63,13 +63,12 @@ pub enum HttpError {
     },
 }
 
+/// Carried as `thrift::Error::User` so that its message survives `Display`
+/// (the thrift crate prints only the kind of a `TransportError`); callers can
+/// `downcast_ref::<HttpError>()` it.
 impl From<HttpError> for thrift::Error {
     fn from(err: HttpError) -> Self {
-        let kind = match err {
-            HttpError::Status { .. } => thrift::TransportErrorKind::Unknown,
-            HttpError::Connection { .. } => thrift::TransportErrorKind::NotOpen,
-        };
-        thrift::Error::Transport(thrift::TransportError::new(kind, err.to_string()))
+        thrift::Error::User(Box::new(err))
     }
 }
 
