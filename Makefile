@@ -6,7 +6,7 @@ CARGO ?= cargo
 PORT ?= 8001
 WORKSPACE ?= workspace
 
-.PHONY: run build test test-rust idl idl-check lint bench
+.PHONY: run build test test-rust idl idl-check lint bench bench-store
 
 run:
 	$(CARGO) run --release -p codechecker-server -- --workspace $(WORKSPACE) --port $(PORT)
@@ -38,3 +38,14 @@ lint:
 
 bench:
 	$(CARGO) bench -p codechecker-api
+
+# Stores synthetic report directories (2 files, 5,000 and 100,000 reports, and
+# a 500 MB upload) with CodeChecker 6.29.1 into our server and into
+# CodeChecker's own; writes the "Store" section of docs/benchmarks.md.
+# Takes about half an hour, mostly CodeChecker's server on 100,000 reports.
+bench-store:
+	@eval "$$(tests/tools/ensure-deps.sh)" && \
+	  $(CARGO) build --release -p codechecker-server && \
+	  "$$CC_PY_CURRENT/bin/python" tests/tools/bench_store.py \
+	    --server-bin "$${CARGO_TARGET_DIR:-target}/release/codechecker-server" \
+	    --venv "$$CC_PY_CURRENT" --big-upload-mb 500 --markdown docs/benchmarks.md

@@ -40,7 +40,8 @@ fn reply(seq: i32) -> Vec<u8> {
         seq,
     ))
     .unwrap();
-    o.write_struct_begin(&TStructIdentifier::new("result")).unwrap();
+    o.write_struct_begin(&TStructIdentifier::new("result"))
+        .unwrap();
     o.write_field_begin(&TFieldIdentifier::new("success", TType::String, 0))
         .unwrap();
     o.write_string("6.29.1").unwrap();
@@ -80,7 +81,11 @@ fn serve(stream: TcpStream, mode: Mode, requests: Arc<Mutex<Vec<String>>>) {
         let text = String::from_utf8_lossy(&body).into_owned();
         requests.lock().unwrap().push(format!("{head}\n{text}"));
         // `[1,"getPackageVersion",1,SEQ,{...}]`
-        let seq: i32 = text.split(',').nth(3).and_then(|s| s.parse().ok()).unwrap_or(0);
+        let seq: i32 = text
+            .split(',')
+            .nth(3)
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(0);
         match mode {
             Mode::Reply => {
                 let body = reply(seq);
@@ -144,9 +149,18 @@ fn calls_reuse_one_connection_and_carry_extra_headers() {
     let requests = server.requests.lock().unwrap();
     assert_eq!(requests.len(), 3);
     let first = requests[0].to_ascii_lowercase();
-    assert!(first.starts_with("post /v6.74/serverinfo http/1.1"), "{first}");
-    assert!(first.contains("content-type: application/x-thrift"), "{first}");
-    assert!(first.contains("cookie: __ccprivilegedaccesstoken=abc"), "{first}");
+    assert!(
+        first.starts_with("post /v6.74/serverinfo http/1.1"),
+        "{first}"
+    );
+    assert!(
+        first.contains("content-type: application/x-thrift"),
+        "{first}"
+    );
+    assert!(
+        first.contains("cookie: __ccprivilegedaccesstoken=abc"),
+        "{first}"
+    );
     assert!(first.contains(r#"[1,"getpackageversion",1,"#), "{first}");
 }
 
@@ -165,7 +179,10 @@ fn removed_headers_are_not_sent() {
 fn http_errors_name_the_status() {
     let server = start(Mode::Error);
     let endpoint = HttpEndpoint::new(&server.url, &HttpOptions::default());
-    let err = client(&endpoint).get_package_version().unwrap_err().to_string();
+    let err = client(&endpoint)
+        .get_package_version()
+        .unwrap_err()
+        .to_string();
     assert!(err.contains("HTTP 500"), "{err}");
     assert!(err.contains("something broke"), "{err}");
 }
@@ -179,7 +196,10 @@ fn a_silent_server_times_out() {
     };
     let endpoint = HttpEndpoint::new(&server.url, &options);
     let started = Instant::now();
-    let err = client(&endpoint).get_package_version().unwrap_err().to_string();
+    let err = client(&endpoint)
+        .get_package_version()
+        .unwrap_err()
+        .to_string();
     assert!(started.elapsed() < Duration::from_secs(5), "{err}");
     assert!(err.contains("cannot reach"), "{err}");
 }
@@ -197,7 +217,10 @@ fn an_unreachable_server_fails_fast() {
         &HttpOptions::default(),
     );
     let started = Instant::now();
-    let err = client(&endpoint).get_package_version().unwrap_err().to_string();
+    let err = client(&endpoint)
+        .get_package_version()
+        .unwrap_err()
+        .to_string();
     assert!(started.elapsed() < Duration::from_secs(5));
     assert!(err.contains("cannot reach"), "{err}");
 }

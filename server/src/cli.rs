@@ -101,6 +101,34 @@ pub struct ServerArgs {
     #[arg(long, default_value_t = crate::http::HttpLimits::default().max_body_bytes)]
     pub max_body_bytes: usize,
 
+    /// CodeChecker's checker label folder (`share/codechecker/config/labels`
+    /// of a CodeChecker installation, holding `analyzers/*.json`): severities
+    /// of stored checkers and `getCheckerLabels`. Without it every checker's
+    /// severity is UNSPECIFIED.
+    #[arg(long, env = "CC_CHECKER_LABELS")]
+    pub checker_labels: Option<PathBuf>,
+
+    /// Seconds `massStoreRunAsynchronous` may hold its reply while the store
+    /// runs, so that small stores are already finished when the client first
+    /// asks for the task's status (CodeChecker's client waits at least 5 s
+    /// before asking). 0 answers at once.
+    #[arg(long, default_value_t = 2.0)]
+    pub store_hold_secs: f64,
+
+    /// The most bytes one store upload may unpack to.
+    #[arg(long, default_value_t = 16 << 30)]
+    pub max_unpacked_bytes: u64,
+
+    /// The most bytes a store upload may unpack to per uploaded byte (beyond
+    /// the first 64 MiB): refuses ZIP bombs.
+    #[arg(long, default_value_t = 200)]
+    pub max_unpack_ratio: u64,
+
+    /// Folder for the analysis statistics (failed-analysis ZIPs) clients send
+    /// after a store; not accepted when unset (CodeChecker's default).
+    #[arg(long)]
+    pub analysis_statistics_dir: Option<PathBuf>,
+
     /// Log filter, in `tracing` syntax (e.g. `info`, `debug`,
     /// `codechecker_server=trace`). The `RUST_LOG` variable overrides it.
     #[arg(long, default_value = "info")]

@@ -3,10 +3,14 @@
 //! See ARCHITECTURE.md at the repository root for the map of the crate.
 
 pub mod api;
+pub mod auth;
 pub mod cli;
 pub mod http;
+pub mod labels;
 pub mod logging;
 pub mod process;
+pub mod products;
+pub mod store;
 pub mod tasks;
 pub mod thrift_call;
 
@@ -21,6 +25,9 @@ use crate::process::{supervisor, Role};
 
 /// Runs this process in the role its flags give it.
 pub fn run(mut args: ServerArgs) -> anyhow::Result<()> {
+    // server_config.json (created on first start) fills the process counts
+    // the flags leave open; an unusable file stops the server here.
+    auth::config::prepare(&mut args)?;
     match args.role {
         Role::Api => {
             let fd = args.listen_fd.context("an API process needs --listen-fd")?;

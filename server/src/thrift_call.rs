@@ -12,6 +12,20 @@ use thrift::{ApplicationError, ApplicationErrorKind};
 /// method is unknown, …) the reply is a `TApplicationException` that names the
 /// problem, addressed to the call's name and sequence id when they could be read.
 pub fn run(processor: &dyn TProcessor, body: &[u8]) -> Vec<u8> {
+    // A server only takes calls; a reply or exception sent to it is refused
+    // instead of being run as a call.
+    if let Some(id) = envelope(body) {
+        if !matches!(id.message_type, TMessageType::Call | TMessageType::OneWay) {
+            return application_error(
+                body,
+                ApplicationErrorKind::InvalidMessageType,
+                &format!(
+                    "Invalid request: expected a call message, got a message of type {:?}.",
+                    id.message_type
+                ),
+            );
+        }
+    }
     let mut input = JsonInputProtocol::new(body);
     let mut output = JsonOutputProtocol::new(Vec::with_capacity(256));
     match processor

@@ -1,5 +1,6 @@
 //! The configuration database shared by every process of a CodeChecker-compatible
-//! server: the product registry and the durable background-task queue.
+//! server: the product registry, the durable background-task queue and the
+//! authentication records (sessions, access tokens, permissions; see [`auth`]).
 //!
 //! One code path serves both backends:
 //! * SQLite (`sqlite:///abs/path/config.sqlite` or a plain path), the default for a
@@ -15,6 +16,7 @@
 //! [`chrono::DateTime<Utc>`](chrono::DateTime) and, where the wire wants it, as
 //! epoch seconds.
 
+pub mod auth;
 mod clock;
 mod connection;
 mod db;

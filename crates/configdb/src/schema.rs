@@ -46,5 +46,63 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    /// Login sessions, keyed by the SHA-256 of their token.
+    auth_sessions (token_hash) {
+        token_hash -> Text,
+        user_name -> Text,
+        group_names -> Text,
+        description -> Nullable<Text>,
+        created_at_us -> BigInt,
+        last_access_us -> BigInt,
+    }
+}
+
+diesel::table! {
+    /// Personal access tokens, keyed by id; the secret is kept as a SHA-256.
+    personal_access_tokens (id) {
+        id -> BigInt,
+        user_name -> Text,
+        token_name -> Text,
+        token_hash -> Text,
+        description -> Nullable<Text>,
+        group_names -> Text,
+        created_at_us -> BigInt,
+        last_access_us -> BigInt,
+        expires_at_us -> BigInt,
+    }
+}
+
+diesel::table! {
+    /// Permissions granted to users and groups (server-wide or per product).
+    auth_permissions (id) {
+        id -> BigInt,
+        permission -> Text,
+        product_id -> Nullable<BigInt>,
+        name -> Text,
+        name_key -> Text,
+        is_group -> Bool,
+    }
+}
+
+diesel::table! {
+    /// Failed-login counters of the login throttle.
+    login_failures (scope, subject) {
+        scope -> Text,
+        subject -> Text,
+        window_start_us -> BigInt,
+        failures -> Integer,
+        locked_until_us -> Nullable<BigInt>,
+    }
+}
+
 diesel::joinable!(background_tasks -> products (product_id));
-diesel::allow_tables_to_appear_in_same_query!(products, background_tasks);
+diesel::joinable!(auth_permissions -> products (product_id));
+diesel::allow_tables_to_appear_in_same_query!(
+    products,
+    background_tasks,
+    auth_sessions,
+    personal_access_tokens,
+    auth_permissions,
+    login_failures
+);

@@ -126,9 +126,16 @@ fn tasks_without_input_are_claimed_by_any_machine() {
         t.clock().advance(Duration::from_secs(1));
         let portable = db.create_task(&portable).unwrap();
         let c = db.claim_next("w", "m2", LEASE).unwrap().unwrap();
-        assert_eq!(c.token, portable, "{}: m2 runs the task without input", t.label);
+        assert_eq!(
+            c.token, portable,
+            "{}: m2 runs the task without input",
+            t.label
+        );
         assert!(db.claim_next("w", "m2", LEASE).unwrap().is_none());
-        assert_eq!(db.claim_next("w", "m1", LEASE).unwrap().unwrap().token, pinned);
+        assert_eq!(
+            db.claim_next("w", "m1", LEASE).unwrap().unwrap().token,
+            pinned
+        );
     }
 }
 

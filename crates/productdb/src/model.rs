@@ -470,6 +470,19 @@ pub struct RunRow {
     pub description: Option<String>,
     /// Client version stored on the run.
     pub client_version: Option<String>,
+    /// Analyzer statistics of the latest store that had any.
+    pub analyzer_statistics: Vec<AnalyzerStatisticRow>,
+}
+
+/// Selects run history entries (Thrift `RunHistoryFilter`).
+#[derive(Debug, Clone, Default)]
+pub struct RunHistoryFilter {
+    /// Tag names, `*` wildcards, case insensitive.
+    pub tag_names: Option<Vec<String>>,
+    /// History entry ids.
+    pub tag_ids: Option<Vec<i64>>,
+    /// Stored within this window.
+    pub stored: Option<TimeInterval>,
 }
 
 /// Statistics of one analyzer of a run history entry (Thrift
@@ -596,12 +609,18 @@ pub struct ReportFilter {
     pub file_matches_any_point: bool,
     /// Bug path length bounds (inclusive).
     pub bug_path_length: Option<(Option<i64>, Option<i64>)>,
-    /// Detected-at and fixed-at windows.
+    /// Detected-at window.
     pub detected: Option<TimeInterval>,
     /// Fixed-at window.
     pub fixed: Option<TimeInterval>,
     /// Reports open at this Unix time.
     pub open_reports_date: Option<i64>,
+    /// Reports open at the time of these run history entries (`runTag`).
+    pub run_tags: Option<Vec<i64>>,
+    /// Detected at or after this Unix time (`firstDetectionDate`).
+    pub first_detection_date: Option<i64>,
+    /// Detected before this Unix time (`fixDate`, as CodeChecker applies it).
+    pub fix_date: Option<i64>,
     /// Annotations (key, value), all must match.
     pub annotations: Option<Vec<(String, String)>>,
 }
@@ -613,8 +632,9 @@ pub struct ReportQuery {
     pub run_ids: Option<Vec<i64>>,
     /// Conditions.
     pub filter: ReportFilter,
-    /// Ordering; empty means by report id.
-    pub sort: Vec<ReportSort>,
+    /// Ordering; `None` is CodeChecker's default (severity, descending),
+    /// ties are always broken by report id.
+    pub sort: Option<Vec<ReportSort>>,
     /// At most this many rows.
     pub limit: Option<i64>,
     /// Skip this many rows.
@@ -692,7 +712,7 @@ pub struct ReportDetails {
     pub positions: Vec<PathRow>,
     /// Notes and macro expansions.
     pub extended: Vec<(ExtendedKind, PathRow)>,
-    /// Comments on the bug hash, oldest first.
+    /// Comments on the bug hash, newest first.
     pub comments: Vec<CommentRow>,
 }
 
@@ -709,7 +729,8 @@ pub struct ReportRow {
     pub checker_name: String,
     /// Analyzer name.
     pub analyzer_name: String,
-    /// Path of the main file.
+    /// Path of the main file (CodeChecker's unique mode shows only its
+    /// file name as `checkedFile`).
     pub file_path: String,
     /// Id of the main file.
     pub file_id: i64,
@@ -754,4 +775,41 @@ pub struct SourceFileRow {
     pub remote_url: Option<String>,
     /// Tracking branch.
     pub tracking_branch: Option<String>,
+}
+
+/// The Thrift value of a review status.
+pub fn review_status_to_thrift(status: ReviewStatus) -> i32 {
+    match status {
+        ReviewStatus::Unreviewed => 0,
+        ReviewStatus::Confirmed => 1,
+        ReviewStatus::FalsePositive => 2,
+        ReviewStatus::Intentional => 3,
+    }
+}
+
+/// The review status of a Thrift value.
+pub fn review_status_from_thrift(v: i32) -> Option<ReviewStatus> {
+    Some(match v {
+        0 => ReviewStatus::Unreviewed,
+        1 => ReviewStatus::Confirmed,
+        2 => ReviewStatus::FalsePositive,
+        3 => ReviewStatus::Intentional,
+        _ => return None,
+    })
+}
+
+/// A review status rule: the default review status of every report with
+/// the bug hash (Thrift `ReviewStatusRule` without the report count).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReviewRuleRow {
+    /// The bug hash.
+    pub bug_hash: String,
+    /// The status.
+    pub status: ReviewStatus,
+    /// Who set it.
+    pub author: String,
+    /// Why.
+    pub message: String,
+    /// When.
+    pub date: DateTime<Utc>,
 }

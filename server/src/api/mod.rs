@@ -18,12 +18,12 @@ use std::sync::Arc;
 use codechecker_api::authentication::CodeCheckerAuthenticationSyncProcessor;
 use codechecker_api::configuration::ConfigurationServiceSyncProcessor;
 use codechecker_api::products::CodeCheckerProductServiceSyncProcessor;
-use codechecker_api::report_server::CodeCheckerDBAccessSyncProcessor;
 use codechecker_api::server_info::ServerInfoServiceSyncProcessor;
 use codechecker_api::tasks::CodeCheckerServersideTaskServiceSyncProcessor;
 
 pub use state::ServerState;
 
+use crate::auth;
 use crate::http::{ApiRoute, Dispatch, RequestMeta};
 use crate::thrift_call;
 
@@ -54,7 +54,24 @@ impl Services {
 }
 
 impl Dispatch for Services {
-    fn dispatch(&self, route: &ApiRoute, _meta: &RequestMeta, body: &[u8]) -> Vec<u8> {
+    fn dispatch(&self, route: &ApiRoute, meta: &RequestMeta, body: &[u8]) -> Vec<u8> {
+        // Authentication: who is asking; guests of a server with
+        // authentication on get CodeChecker's 401 outside the open services.
+        let caller = match auth::identify(&self.state, meta) {
+            Ok(caller) => caller,
+            Err(err) => {
+                tracing::error!(%err, "cannot check the session");
+                let message =
+                    format!("Cannot check the session: the configuration database failed ({err}).");
+                return thrift_call::application_error_reply(body, &message);
+            }
+        };
+        if caller.auth_enabled()
+            && !caller.is_logged_in()
+            && !auth::session::OPEN_SERVICES.contains(&route.service.as_str())
+        {
+            return thrift_call::application_error_reply(body, auth::session::UNAUTHORIZED_MESSAGE);
+        }
         let product = match route
             .product
             .as_deref()
@@ -71,7 +88,9 @@ impl Dispatch for Services {
                 body,
             ),
             "Authentication" => thrift_call::run(
-                &CodeCheckerAuthenticationSyncProcessor::new(authentication::AuthenticationHandler),
+                &CodeCheckerAuthenticationSyncProcessor::new(
+                    authentication::AuthenticationHandler::new(state, caller, meta.peer),
+                ),
                 body,
             ),
             "Configuration" => thrift_call::run(
@@ -80,23 +99,21 @@ impl Dispatch for Services {
             ),
             "Products" => thrift_call::run(
                 &CodeCheckerProductServiceSyncProcessor::new(products::ProductsHandler::new(
-                    state, product,
+                    state, product, caller,
                 )),
                 body,
             ),
             "Tasks" => thrift_call::run(
                 &CodeCheckerServersideTaskServiceSyncProcessor::new(tasks::TasksHandler::new(
-                    state,
+                    state, caller,
                 )),
                 body,
             ),
             "CodeCheckerService" => match product {
-                Some(product) => thrift_call::run(
-                    &CodeCheckerDBAccessSyncProcessor::new(report::ReportHandler::new(
-                        state, product,
-                    )),
-                    body,
-                ),
+                Some(product) => match auth::guard::check_report_call(&caller, &product, body) {
+                    Some(refusal) => refusal,
+                    None => report::serve(state, product, caller, body),
+                },
                 None => thrift_call::application_error_reply(
                     body,
                     "Requested CodeCheckerService on a nonexistent product: ''.",

@@ -5,33 +5,69 @@ use std::sync::Arc;
 
 use codechecker_api::report_server::*;
 
-use super::errors::not_implemented;
+use codechecker_api::codechecker_api_shared::ErrorCode;
+
+use super::errors::{not_implemented, request_failed};
 use super::state::ServerState;
 
+pub(crate) mod convert;
+mod read;
+mod store;
+mod upload;
+
 /// Handler of a product's `CodeCheckerService` for one request.
-pub struct ReportHandler {
-    #[allow(dead_code)]
+pub struct ReportHandler<'a> {
     state: Arc<ServerState>,
-    #[allow(dead_code)]
     product: configdb::Product,
+    /// Who is asking (permissions are checked before a call gets here, see
+    /// `auth::report_rights`; the user name goes into what they store).
+    caller: crate::auth::Caller,
+    /// A store call's upload, borrowed from the request body (see
+    /// [`serve`]); the decoded argument is then empty.
+    upload: Option<&'a str>,
 }
 
-impl ReportHandler {
-    /// A handler for a request to `product`.
-    pub fn new(state: Arc<ServerState>, product: configdb::Product) -> Self {
-        Self { state, product }
+/// Runs one `CodeCheckerService` call of `caller` on `product`. The upload of
+/// a store call is passed on without copying it.
+pub fn serve(
+    state: Arc<ServerState>,
+    product: configdb::Product,
+    caller: crate::auth::Caller,
+    body: &[u8],
+) -> Vec<u8> {
+    let split = upload::split(body);
+    let (message, upload) = match &split {
+        Some(s) => (s.rewritten.as_slice(), Some(s.upload)),
+        None => (body, None),
+    };
+    let handler = ReportHandler {
+        state,
+        product,
+        caller,
+        upload,
+    };
+    crate::thrift_call::run(&CodeCheckerDBAccessSyncProcessor::new(handler), message)
+}
+
+impl ReportHandler<'_> {
+    /// The product's database, or why it cannot be used.
+    fn db(&self) -> thrift::Result<productdb::ProductDb> {
+        self.state
+            .products
+            .open(&self.product)
+            .map_err(|e| request_failed(ErrorCode::DATABASE, e.to_string()))
     }
 }
 
-impl CodeCheckerDBAccessSyncHandler for ReportHandler {
+impl CodeCheckerDBAccessSyncHandler for ReportHandler<'_> {
     fn handle_get_run_data(
         &self,
-        _run_filter: Option<RunFilter>,
-        _limit: Option<i64>,
-        _offset: Option<i64>,
-        _sort_mode: Option<RunSortMode>,
+        run_filter: Option<RunFilter>,
+        limit: Option<i64>,
+        offset: Option<i64>,
+        sort_mode: Option<RunSortMode>,
     ) -> thrift::Result<Vec<RunData>> {
-        Err(not_implemented("getRunData"))
+        self.run_data(run_filter, limit, offset, sort_mode)
     }
 
     fn handle_store_filter_preset(&self, _preset: Option<FilterPreset>) -> thrift::Result<i64> {
@@ -58,43 +94,43 @@ impl CodeCheckerDBAccessSyncHandler for ReportHandler {
         Err(not_implemented("listFilterPreset"))
     }
 
-    fn handle_get_run_count(&self, _run_filter: Option<RunFilter>) -> thrift::Result<i64> {
-        Err(not_implemented("getRunCount"))
+    fn handle_get_run_count(&self, run_filter: Option<RunFilter>) -> thrift::Result<i64> {
+        self.run_count(run_filter)
     }
 
     fn handle_get_check_command(
         &self,
-        _run_history_id: Option<i64>,
-        _run_id: Option<i64>,
+        run_history_id: Option<i64>,
+        run_id: Option<i64>,
     ) -> thrift::Result<String> {
-        Err(not_implemented("getCheckCommand"))
+        self.check_command(run_history_id, run_id)
     }
 
     fn handle_get_analysis_info(
         &self,
-        _analysis_info_filter: Option<AnalysisInfoFilter>,
-        _limit: Option<i64>,
-        _offset: Option<i64>,
+        analysis_info_filter: Option<AnalysisInfoFilter>,
+        limit: Option<i64>,
+        offset: Option<i64>,
     ) -> thrift::Result<Vec<AnalysisInfo>> {
-        Err(not_implemented("getAnalysisInfo"))
+        self.analysis_info(analysis_info_filter, limit, offset)
     }
 
     fn handle_get_run_history(
         &self,
-        _run_ids: Option<Vec<i64>>,
-        _limit: Option<i64>,
-        _offset: Option<i64>,
-        _run_history_filter: Option<RunHistoryFilter>,
+        run_ids: Option<Vec<i64>>,
+        limit: Option<i64>,
+        offset: Option<i64>,
+        run_history_filter: Option<RunHistoryFilter>,
     ) -> thrift::Result<Vec<RunHistoryData>> {
-        Err(not_implemented("getRunHistory"))
+        self.run_history(run_ids, limit, offset, run_history_filter)
     }
 
     fn handle_get_run_history_count(
         &self,
-        _run_ids: Option<Vec<i64>>,
-        _run_history_filter: Option<RunHistoryFilter>,
+        run_ids: Option<Vec<i64>>,
+        run_history_filter: Option<RunHistoryFilter>,
     ) -> thrift::Result<i64> {
-        Err(not_implemented("getRunHistoryCount"))
+        self.run_history_count(run_ids, run_history_filter)
     }
 
     fn handle_get_diff_results_hash(
@@ -108,21 +144,29 @@ impl CodeCheckerDBAccessSyncHandler for ReportHandler {
         Err(not_implemented("getDiffResultsHash"))
     }
 
-    fn handle_get_report(&self, _report_id: Option<i64>) -> thrift::Result<ReportData> {
-        Err(not_implemented("getReport"))
+    fn handle_get_report(&self, report_id: Option<i64>) -> thrift::Result<ReportData> {
+        self.report(report_id)
     }
 
     fn handle_get_run_results(
         &self,
-        _run_ids: Option<Vec<i64>>,
-        _limit: Option<i64>,
-        _offset: Option<i64>,
-        _sort_type: Option<Vec<SortMode>>,
-        _report_filter: Option<ReportFilter>,
-        _cmp_data: Option<CompareData>,
-        _get_details: Option<bool>,
+        run_ids: Option<Vec<i64>>,
+        limit: Option<i64>,
+        offset: Option<i64>,
+        sort_type: Option<Vec<SortMode>>,
+        report_filter: Option<ReportFilter>,
+        cmp_data: Option<CompareData>,
+        get_details: Option<bool>,
     ) -> thrift::Result<Vec<ReportData>> {
-        Err(not_implemented("getRunResults"))
+        self.run_results(
+            run_ids,
+            limit,
+            offset,
+            sort_type,
+            report_filter,
+            cmp_data,
+            get_details,
+        )
     }
 
     fn handle_get_report_annotations(
@@ -146,11 +190,11 @@ impl CodeCheckerDBAccessSyncHandler for ReportHandler {
 
     fn handle_get_run_result_count(
         &self,
-        _run_ids: Option<Vec<i64>>,
-        _report_filter: Option<ReportFilter>,
-        _cmp_data: Option<CompareData>,
+        run_ids: Option<Vec<i64>>,
+        report_filter: Option<ReportFilter>,
+        cmp_data: Option<CompareData>,
     ) -> thrift::Result<i64> {
-        Err(not_implemented("getRunResultCount"))
+        self.run_result_count(run_ids, report_filter, cmp_data)
     }
 
     fn handle_get_failed_files_count(&self, _run_ids: Option<Vec<i64>>) -> thrift::Result<i64> {
@@ -164,33 +208,33 @@ impl CodeCheckerDBAccessSyncHandler for ReportHandler {
         Err(not_implemented("getFailedFiles"))
     }
 
-    fn handle_get_report_details(&self, _report_id: Option<i64>) -> thrift::Result<ReportDetails> {
-        Err(not_implemented("getReportDetails"))
+    fn handle_get_report_details(&self, report_id: Option<i64>) -> thrift::Result<ReportDetails> {
+        self.report_details(report_id)
     }
 
     fn handle_get_source_file_data(
         &self,
-        _file_id: Option<i64>,
-        _file_content: Option<bool>,
-        _encoding: Option<Encoding>,
+        file_id: Option<i64>,
+        file_content: Option<bool>,
+        encoding: Option<Encoding>,
     ) -> thrift::Result<SourceFileData> {
-        Err(not_implemented("getSourceFileData"))
+        self.source_file_data(file_id, file_content, encoding)
     }
 
-    fn handle_get_blame_info(&self, _file_id: Option<i64>) -> thrift::Result<BlameInfo> {
-        Err(not_implemented("getBlameInfo"))
+    fn handle_get_blame_info(&self, file_id: Option<i64>) -> thrift::Result<BlameInfo> {
+        self.blame_info(file_id)
     }
 
     fn handle_get_lines_in_source_file_contents(
         &self,
-        _lines_in_files_requested: Option<Vec<LinesInFilesRequested>>,
-        _encoding: Option<Encoding>,
+        lines_in_files_requested: Option<Vec<LinesInFilesRequested>>,
+        encoding: Option<Encoding>,
     ) -> thrift::Result<BTreeMap<i64, BTreeMap<i64, String>>> {
-        Err(not_implemented("getLinesInSourceFileContents"))
+        self.lines_in_files(lines_in_files_requested, encoding)
     }
 
     fn handle_is_review_status_change_disabled(&self) -> thrift::Result<bool> {
-        Err(not_implemented("isReviewStatusChangeDisabled"))
+        Ok(self.product.review_status_change_disabled)
     }
 
     fn handle_change_review_status(
@@ -264,14 +308,14 @@ impl CodeCheckerDBAccessSyncHandler for ReportHandler {
     }
 
     fn handle_get_checker_doc(&self, _checker_id: Option<String>) -> thrift::Result<String> {
-        Err(not_implemented("getCheckerDoc"))
+        Ok(String::new())
     }
 
     fn handle_get_checker_labels(
         &self,
-        _checkers: Option<Vec<Checker>>,
+        checkers: Option<Vec<Checker>>,
     ) -> thrift::Result<Vec<Vec<String>>> {
-        Err(not_implemented("getCheckerLabels"))
+        self.checker_labels(checkers)
     }
 
     fn handle_get_guideline_rules(
@@ -282,7 +326,7 @@ impl CodeCheckerDBAccessSyncHandler for ReportHandler {
     }
 
     fn handle_get_package_version(&self) -> thrift::Result<String> {
-        Err(not_implemented("getPackageVersion"))
+        Ok(super::PACKAGE_VERSION.to_owned())
     }
 
     fn handle_remove_run_results(&self, _run_ids: Option<Vec<i64>>) -> thrift::Result<bool> {
@@ -450,63 +494,71 @@ impl CodeCheckerDBAccessSyncHandler for ReportHandler {
 
     fn handle_get_missing_content_hashes(
         &self,
-        _file_hashes: Option<Vec<String>>,
+        file_hashes: Option<Vec<String>>,
     ) -> thrift::Result<Vec<String>> {
-        Err(not_implemented("getMissingContentHashes"))
+        self.missing_content_hashes(file_hashes, false)
     }
 
     fn handle_get_missing_content_hashes_for_blame_info(
         &self,
-        _file_hashes: Option<Vec<String>>,
+        file_hashes: Option<Vec<String>>,
     ) -> thrift::Result<Vec<String>> {
-        Err(not_implemented("getMissingContentHashesForBlameInfo"))
+        self.missing_content_hashes(file_hashes, true)
     }
 
     fn handle_mass_store_run(
         &self,
-        _run_name: Option<String>,
-        _tag: Option<String>,
-        _version: Option<String>,
-        _zipfile: Option<String>,
-        _force: Option<bool>,
-        _trim_path_prefixes: Option<Vec<String>>,
-        _description: Option<String>,
+        run_name: Option<String>,
+        tag: Option<String>,
+        version: Option<String>,
+        zipfile: Option<String>,
+        force: Option<bool>,
+        trim_path_prefixes: Option<Vec<String>>,
+        description: Option<String>,
     ) -> thrift::Result<i64> {
-        Err(not_implemented("massStoreRun"))
+        self.mass_store_run(
+            run_name,
+            tag,
+            version,
+            zipfile,
+            force,
+            trim_path_prefixes,
+            description,
+        )
     }
 
     fn handle_mass_store_run_asynchronous(
         &self,
-        _zipfile_blob: Option<String>,
-        _store_opts: Option<SubmittedRunOptions>,
+        zipfile_blob: Option<String>,
+        store_opts: Option<SubmittedRunOptions>,
     ) -> thrift::Result<String> {
-        Err(not_implemented("massStoreRunAsynchronous"))
+        self.mass_store_run_async(zipfile_blob, store_opts)
     }
 
     fn handle_allows_storing_analysis_statistics(&self) -> thrift::Result<bool> {
-        Err(not_implemented("allowsStoringAnalysisStatistics"))
+        Ok(self.allows_storing_statistics())
     }
 
     fn handle_get_analysis_statistics_limits(
         &self,
     ) -> thrift::Result<BTreeMap<StoreLimitKind, i64>> {
-        Err(not_implemented("getAnalysisStatisticsLimits"))
+        Ok(self.statistics_limits())
     }
 
     fn handle_store_analysis_statistics(
         &self,
-        _run_name: Option<String>,
-        _zipfile: Option<String>,
+        run_name: Option<String>,
+        zipfile: Option<String>,
     ) -> thrift::Result<bool> {
-        Err(not_implemented("storeAnalysisStatistics"))
+        self.store_statistics(run_name, zipfile)
     }
 
     fn handle_get_analysis_statistics(
         &self,
-        _run_id: Option<i64>,
-        _run_history_id: Option<i64>,
+        run_id: Option<i64>,
+        run_history_id: Option<i64>,
     ) -> thrift::Result<BTreeMap<String, AnalyzerStatistics>> {
-        Err(not_implemented("getAnalysisStatistics"))
+        self.analysis_statistics(run_id, run_history_id)
     }
 
     fn handle_export_data(&self, _run_filter: Option<RunFilter>) -> thrift::Result<ExportData> {

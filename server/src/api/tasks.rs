@@ -1,10 +1,12 @@
 //! `Tasks`: the status of background tasks, their search and cancellation, and
 //! the test-only dummy task.
 //!
-//! Permission checks follow CodeChecker with authentication off: every caller
-//! may see and cancel every task. The checks live in [`Caller`] so that
-//! authentication can tighten them in one place.
+//! Who may see and cancel which task follows CodeChecker: the task's
+//! submitter, people with rights on the task's product, or a superuser. With
+//! authentication off everyone may do everything. The rules live in
+//! [`TaskRights`].
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use codechecker_api::codechecker_api_shared::{ErrorCode, Ternary};
@@ -16,6 +18,8 @@ use configdb::{TaskQuery, TaskRecord};
 
 use super::errors::{database, general, missing_argument, request_failed};
 use super::state::ServerState;
+pub use crate::auth::Caller;
+use crate::auth::Permission;
 use crate::tasks::dummy;
 
 /// Handler of the `Tasks` service for one request.
@@ -24,47 +28,95 @@ pub struct TasksHandler {
     caller: Caller,
 }
 
-/// Who is asking, and what they may do with tasks.
-#[derive(Debug, Clone)]
-pub struct Caller {
-    /// The session's user name; `None` when anonymous.
-    pub username: Option<String>,
-    /// Whether the caller holds `SUPERUSER` (everyone does with authentication off).
-    pub superuser: bool,
-}
+/// The task permissions of one caller.
+struct TaskRights<'a>(&'a Caller);
 
-impl Caller {
-    /// The anonymous caller of a server with authentication off.
-    pub fn anonymous() -> Self {
-        Self {
-            username: None,
-            superuser: true,
+impl TaskRights<'_> {
+    fn is_actor_of(&self, task: &TaskRecord) -> bool {
+        task.actor_username == self.0.username
+    }
+
+    /// The submitter, anyone with `PRODUCT_ACCESS` to the task's product, or
+    /// (for a task of no product, or none at all) a superuser.
+    fn may_view(&self, task: Option<&TaskRecord>) -> configdb::Result<bool> {
+        match task {
+            Some(t) if self.is_actor_of(t) => Ok(true),
+            Some(TaskRecord {
+                product_id: Some(id),
+                ..
+            }) => self.0.has(Permission::ProductAccess, Some(*id)),
+            _ => self.0.has(Permission::Superuser, None),
         }
     }
 
-    fn is_actor_of(&self, task: &TaskRecord) -> bool {
-        task.actor_username == self.username
+    /// The submitter, an admin of the task's product, or a superuser.
+    fn may_cancel(&self, task: Option<&TaskRecord>) -> configdb::Result<bool> {
+        match task {
+            Some(t) if self.is_actor_of(t) => Ok(true),
+            Some(TaskRecord {
+                product_id: Some(id),
+                ..
+            }) => self.0.has(Permission::ProductAdmin, Some(*id)),
+            _ => self.0.has(Permission::Superuser, None),
+        }
+    }
+}
+
+/// Decides, task by task, what `getTasks` may list: tasks of a product need
+/// `PRODUCT_ACCESS` there, tasks of no product need `SUPERUSER`. Answers are
+/// remembered for the one listing.
+struct ListingRights<'a> {
+    caller: &'a Caller,
+    superuser: Option<bool>,
+    products: HashMap<i64, bool>,
+}
+
+impl<'a> ListingRights<'a> {
+    fn new(caller: &'a Caller) -> Self {
+        Self {
+            caller,
+            superuser: None,
+            products: HashMap::new(),
+        }
     }
 
-    fn may_view(&self, task: Option<&TaskRecord>) -> bool {
-        self.superuser || task.is_some_and(|t| self.is_actor_of(t))
+    fn superuser(&mut self) -> configdb::Result<bool> {
+        if let Some(known) = self.superuser {
+            return Ok(known);
+        }
+        let has = self.caller.has(Permission::Superuser, None)?;
+        self.superuser = Some(has);
+        Ok(has)
     }
 
-    fn may_cancel(&self, task: Option<&TaskRecord>) -> bool {
-        self.superuser || task.is_some_and(|t| self.is_actor_of(t))
+    fn product(&mut self, id: i64) -> configdb::Result<bool> {
+        if let Some(known) = self.products.get(&id) {
+            return Ok(*known);
+        }
+        let has = self.caller.has(Permission::ProductAccess, Some(id))?;
+        self.products.insert(id, has);
+        Ok(has)
     }
 
-    fn may_list_all(&self) -> bool {
-        self.superuser
+    fn may_list(&mut self, task: &TaskRecord) -> configdb::Result<bool> {
+        match task.product_id {
+            Some(id) => self.product(id),
+            None => self.superuser(),
+        }
     }
 }
 
 impl TasksHandler {
-    /// A handler for one request by an anonymous caller.
-    pub fn new(state: Arc<ServerState>) -> Self {
-        Self {
-            state,
-            caller: Caller::anonymous(),
+    /// A handler for one request of `caller`.
+    pub fn new(state: Arc<ServerState>, caller: Caller) -> Self {
+        Self { state, caller }
+    }
+
+    /// The endpoint of product `id`, or the id when it cannot be had.
+    fn endpoint_of(&self, id: i64) -> String {
+        match self.state.config.get_product(id) {
+            Ok(Some(product)) => product.endpoint,
+            _ => id.to_string(),
         }
     }
 
@@ -145,7 +197,8 @@ pub fn task_query(filter: TaskFilter) -> TaskQuery {
 impl CodeCheckerServersideTaskServiceSyncHandler for TasksHandler {
     fn handle_get_task_info(&self, token: Option<String>) -> thrift::Result<TaskInfo> {
         let (_, task) = self.load(token)?;
-        if !self.caller.may_view(task.as_ref()) {
+        let rights = TaskRights(&self.caller);
+        if !rights.may_view(task.as_ref()).map_err(database)? {
             return Err(request_failed(
                 ErrorCode::UNAUTHORIZED,
                 "The task does not exist, or you are not authorized to view the task. \
@@ -156,7 +209,7 @@ impl CodeCheckerServersideTaskServiceSyncHandler for TasksHandler {
         let task = task.ok_or_else(|| general("The task does not exist."))?;
         let info = task_info(&task);
         // The submitter has now seen how the task ended.
-        if task.status.is_terminal() && !task.consumed && self.caller.is_actor_of(&task) {
+        if task.status.is_terminal() && !task.consumed && rights.is_actor_of(&task) {
             self.state
                 .config
                 .mark_consumed(&task.token)
@@ -169,21 +222,54 @@ impl CodeCheckerServersideTaskServiceSyncHandler for TasksHandler {
         &self,
         filters: Option<TaskFilter>,
     ) -> thrift::Result<Vec<AdministratorTaskInfo>> {
-        if !self.caller.may_list_all() {
-            return Err(request_failed(
-                ErrorCode::UNAUTHORIZED,
-                "Querying service tasks (not associated with a product) requires \
-                 SUPERUSER privileges!",
-            ));
+        let filters = filters.unwrap_or_default();
+        let mut rights = ListingRights::new(&self.caller);
+        match filters.product_i_ds.as_deref() {
+            Some([]) if !rights.superuser().map_err(database)? => {
+                return Err(request_failed(
+                    ErrorCode::UNAUTHORIZED,
+                    "Querying service tasks (not associated with a product) requires \
+                     SUPERUSER privileges!",
+                ));
+            }
+            Some([]) => {}
+            Some(ids) => {
+                let mut missing = Vec::new();
+                for id in ids {
+                    if !rights.product(*id).map_err(database)? {
+                        missing.push(self.endpoint_of(*id));
+                    }
+                }
+                if !missing.is_empty() {
+                    return Err(request_failed(
+                        ErrorCode::UNAUTHORIZED,
+                        format!(
+                            "Querying product tasks requires PRODUCT_ACCESS rights, but it is \
+                             missing from product(s): '{}'!",
+                            missing.join("', '")
+                        ),
+                    ));
+                }
+            }
+            None => {}
         }
-        let query = task_query(filters.unwrap_or_default());
+        let query = task_query(filters);
         let tasks = self.state.config.filter_tasks(&query).map_err(database)?;
-        Ok(tasks.iter().map(admin_task_info).collect())
+        let mut listed = Vec::with_capacity(tasks.len());
+        for task in &tasks {
+            if rights.may_list(task).map_err(database)? {
+                listed.push(admin_task_info(task));
+            }
+        }
+        Ok(listed)
     }
 
     fn handle_cancel_task(&self, token: Option<String>) -> thrift::Result<bool> {
         let (token, task) = self.load(token)?;
-        if !self.caller.may_cancel(task.as_ref()) {
+        if !TaskRights(&self.caller)
+            .may_cancel(task.as_ref())
+            .map_err(database)?
+        {
             return Err(request_failed(
                 ErrorCode::UNAUTHORIZED,
                 "The task does not exist, or you are not authorized to cancel the task. \

@@ -2,7 +2,9 @@
 //!
 //! Handlers stay thin: they read the body (within the configured limit), route the
 //! path, and hand the bytes to the [`Dispatch`] implementation on a blocking thread,
-//! because the generated Thrift processors are synchronous.
+//! because the generated Thrift processors are synchronous. Small calls to the
+//! services of a few indexed queries (see [`runs_inline`]) run in place: for them
+//! the hand-off to the blocking pool costs more than the call.
 
 pub mod routing;
 
@@ -154,8 +156,16 @@ async fn handle_post(
     let path = uri.path().to_owned();
     let route = route_post(&path);
     let dispatch = front.dispatch.clone();
-    let reply =
-        tokio::task::spawn_blocking(move || run_call(&*dispatch, route, &meta, &body)).await;
+    let reply = if runs_inline(&route, body.len()) {
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            run_call(&*dispatch, route, &meta, &body)
+        }))
+        .map_err(|_| "the call panicked".to_owned())
+    } else {
+        tokio::task::spawn_blocking(move || run_call(&*dispatch, route, &meta, &body))
+            .await
+            .map_err(|err| err.to_string())
+    };
     match reply {
         Ok(bytes) => thrift_reply(bytes),
         Err(err) => {
@@ -167,6 +177,20 @@ async fn handle_post(
             ))
         }
     }
+}
+
+/// The largest body of a call that may run in place.
+const INLINE_MAX_BODY: usize = 64 * 1024;
+
+/// Whether a call runs on the async worker instead of the blocking pool: a small
+/// message to `ServerInfo` or `Tasks` (a few indexed queries each; clients poll
+/// `getTaskInfo` in loops), or one that is refused before any handler runs.
+fn runs_inline(route: &Result<ApiRoute, RouteError>, body_len: usize) -> bool {
+    body_len <= INLINE_MAX_BODY
+        && match route {
+            Ok(route) => matches!(route.service.as_str(), "ServerInfo" | "Tasks"),
+            Err(_) => true,
+        }
 }
 
 fn run_call(

@@ -14,7 +14,7 @@ use crate::tasks::Registry;
 /// Runs the worker loop until SIGTERM/SIGINT; the task in progress is asked
 /// to stop and ends DROPPED.
 pub fn run(args: &ServerArgs) -> anyhow::Result<()> {
-    let state = ServerState::open(args)?;
+    let state = Arc::new(ServerState::open(args)?);
     let options = WorkerOptions {
         lease: Duration::from_secs(args.task_lease_secs.max(1)),
         ..WorkerOptions::default()
@@ -22,7 +22,7 @@ pub fn run(args: &ServerArgs) -> anyhow::Result<()> {
     let worker = Arc::new(Worker::new(
         state.config.clone(),
         state.machine_id.clone(),
-        Registry::standard(),
+        Registry::standard(&state),
         options,
         Arc::new(AtomicBool::new(false)),
     ));

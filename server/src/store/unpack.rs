@@ -34,7 +34,7 @@ impl Default for UnpackLimits {
     fn default() -> Self {
         Self {
             max_unpacked_bytes: 16 << 30,
-            max_ratio: 1000,
+            max_ratio: 200,
             ratio_free_bytes: 64 << 20,
             max_entries: 2_000_000,
         }
@@ -86,8 +86,8 @@ pub enum UnpackError {
     Encrypted(String),
     /// The archive or an entry inflates beyond the budget.
     #[error(
-        "Rejected the upload: it unpacks to more than {budget} bytes \
-         (the limit for an upload of {uploaded} bytes). Is it a ZIP bomb?"
+        "The upload unpacks to more than {budget} bytes, the limit for an upload of \
+         {uploaded} bytes. Is it a ZIP bomb?"
     )]
     TooLarge {
         /// The budget that was exceeded.
@@ -111,7 +111,10 @@ pub enum UnpackError {
 impl UnpackError {
     /// Whether the upload itself is at fault (as opposed to the server).
     pub fn is_size_limit(&self) -> bool {
-        matches!(self, UnpackError::TooLarge { .. } | UnpackError::TooManyEntries { .. })
+        matches!(
+            self,
+            UnpackError::TooLarge { .. } | UnpackError::TooManyEntries { .. }
+        )
     }
 }
 
@@ -199,8 +202,8 @@ fn extract(
     zip_bytes: u64,
 ) -> Result<Unpacked, UnpackError> {
     let file = File::open(zip_path).map_err(io_error)?;
-    let mut archive =
-        zip::ZipArchive::new(io::BufReader::new(file)).map_err(|e| UnpackError::NotZip(zip_message(e)))?;
+    let mut archive = zip::ZipArchive::new(io::BufReader::new(file))
+        .map_err(|e| UnpackError::NotZip(zip_message(e)))?;
     if archive.len() > limits.max_entries {
         return Err(UnpackError::TooManyEntries {
             count: archive.len(),
@@ -226,13 +229,13 @@ fn extract(
     };
     let mut buf = vec![0u8; 256 * 1024];
     for i in 0..archive.len() {
+        let listed_name = archive.name_for_index(i).unwrap_or_default().to_owned();
         let mut entry = match archive.by_index(i) {
             Ok(entry) => entry,
             Err(zip::result::ZipError::UnsupportedArchive(msg))
                 if msg == zip::result::ZipError::PASSWORD_REQUIRED =>
             {
-                let name = archive.name_for_index(i).unwrap_or_default().to_owned();
-                return Err(UnpackError::Encrypted(name));
+                return Err(UnpackError::Encrypted(listed_name));
             }
             Err(e) => return Err(UnpackError::NotZip(zip_message(e))),
         };
@@ -304,9 +307,7 @@ pub fn safe_relative_path(name: &str) -> Result<PathBuf, UnpackError> {
         match component {
             Component::Normal(part) => out.push(part),
             Component::CurDir => {}
-            Component::ParentDir => {
-                return Err(unsafe_path("'..' components are not accepted"))
-            }
+            Component::ParentDir => return Err(unsafe_path("'..' components are not accepted")),
             Component::RootDir | Component::Prefix(_) => {
                 return Err(unsafe_path("absolute paths are not accepted"))
             }
@@ -423,7 +424,15 @@ mod tests {
     fn safe_paths() {
         assert!(safe_relative_path("reports/abc/metadata.json").is_ok());
         assert!(safe_relative_path("root/home/u/a.c").is_ok());
-        for bad in ["/etc/passwd", "../../etc/passwd", "a/../../b", "a/..", "C:/x", "\\x", ""] {
+        for bad in [
+            "/etc/passwd",
+            "../../etc/passwd",
+            "a/../../b",
+            "a/..",
+            "C:/x",
+            "\\x",
+            "",
+        ] {
             assert!(safe_relative_path(bad).is_err(), "{bad}");
         }
     }

@@ -7,11 +7,15 @@
 
 pub mod context;
 pub mod dummy;
+pub mod store;
 pub mod worker;
 
 use std::path::Path;
+use std::sync::Arc;
 
 pub use context::TaskContext;
+
+use crate::api::ServerState;
 
 /// Why a task did not complete.
 #[derive(Debug, thiserror::Error)]
@@ -56,10 +60,21 @@ pub struct Registry {
 }
 
 impl Registry {
-    /// The registry of this server build.
-    pub fn standard() -> Self {
+    /// The registry of this server build; tasks that need the server's
+    /// state (product databases, settings) share `state`.
+    pub fn standard(state: &Arc<ServerState>) -> Self {
         Self {
-            kinds: vec![Box::new(dummy::DummyTask)],
+            kinds: vec![
+                Box::new(dummy::DummyTask),
+                Box::new(store::StoreTask::new(
+                    crate::store::params::ASYNC_KIND,
+                    state.clone(),
+                )),
+                Box::new(store::StoreTask::new(
+                    crate::store::params::LEGACY_KIND,
+                    state.clone(),
+                )),
+            ],
         }
     }
 

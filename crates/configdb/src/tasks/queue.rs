@@ -257,10 +257,12 @@ impl ConfigDb {
 
     /// The task with `token`, if any.
     pub fn get_task(&self, token: &str) -> Result<Option<TaskRecord>> {
+        // `get_result`, not `first`: SQLite re-prepares a statement whose
+        // LIMIT is a bound parameter on every run (5x slower here).
         t::background_tasks
             .find(token)
             .select(TaskRow::as_select())
-            .first(&mut *self.conn()?)
+            .get_result(&mut *self.conn()?)
             .optional()?
             .map(TaskRecord::try_from)
             .transpose()

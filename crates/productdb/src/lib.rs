@@ -1,0 +1,34 @@
+//! The per-product results database of a CodeChecker-compatible server:
+//! runs, run history, analysis info, reports with their bug paths, source
+//! files (de-duplicated by content hash, zlib-compressed) and review rules.
+//!
+//! One code path serves SQLite (default: a file in the server workspace)
+//! and PostgreSQL, on the connection pieces of [`configdb`].
+//!
+//! * [`ProductDb::open`] connects and migrates; [`ProductDb::probe`] and
+//!   [`ProductDb::status`] report CodeChecker's `DBStatus`.
+//! * [`ProductDb::begin_store`] returns a [`StoreWriter`] that holds the one
+//!   transaction of a store; push files and reports in batches, then
+//!   [`StoreWriter::finish`]. Dropping it rolls everything back.
+//! * Readers: [`ProductDb::runs`], [`ProductDb::run_histories`],
+//!   [`ProductDb::reports`], [`ProductDb::source_file`], ...
+//!
+//! Types are in [`model`].
+
+mod codec;
+mod db;
+mod error;
+mod lock;
+mod migrate;
+pub mod model;
+mod read;
+mod remove;
+mod rules;
+mod sql;
+mod store;
+mod time;
+
+pub use db::{BackendKind, OpenOptions, ProductDb, RUN_LOCK_TIMEOUT};
+pub use error::{Error, Result};
+pub use model::*;
+pub use store::StoreWriter;

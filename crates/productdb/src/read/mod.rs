@@ -1,0 +1,7 @@
+//! Readers of the product database, with CodeChecker's filter and sort
+//! semantics.
+
+mod files;
+mod filter;
+mod reports;
+mod runs;

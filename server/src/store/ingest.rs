@@ -1,0 +1,547 @@
+//! The background part of a store: read the unpacked upload and write it into
+//! the product database in one transaction.
+//!
+//! Sources are pushed first (in batches bounded by size), then the reports.
+//! A parser thread parses plists (several at once, with rayon) and converts
+//! their reports while this thread writes the previous batch, so parsing and
+//! writing overlap. Cancellation is honoured between batches; any failure
+//! drops the writer, which rolls everything back.
+
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
+use std::sync::mpsc;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use ccreport::{PathPrefixes, ReviewStatusConfig, SkipList, SourceFile};
+use productdb::{
+    ProductDb, StoreBlame, StoreFile, StoreHooks, StoreOutcome, StoreReport, StoreRun,
+};
+use rayon::prelude::*;
+use sha2::{Digest, Sha256};
+
+use super::analyses::{self, Analyses};
+use super::layout::{Layout, ReportDir};
+use super::params::StoreParams;
+use super::reports::{ambiguous_comments_message, Converted, Converter, DirRules, Outcome};
+use super::StoreError;
+use crate::labels::CheckerLabels;
+
+/// What the store reports back while it runs.
+pub trait Control: Sync {
+    /// Whether to stop now (nothing is kept).
+    fn should_cancel(&self) -> bool;
+    /// Keeps the task alive.
+    fn heartbeat(&self);
+    /// Progress in percent.
+    fn progress(&self, percent: i32);
+}
+
+/// A [`Control`] that never cancels and reports nothing (tests, tools).
+pub struct NoControl;
+
+impl Control for NoControl {
+    fn should_cancel(&self) -> bool {
+        false
+    }
+    fn heartbeat(&self) {}
+    fn progress(&self, _percent: i32) {}
+}
+
+/// Everything one store needs.
+pub struct Ingest<'a> {
+    /// The unpacked upload.
+    pub input: &'a Path,
+    /// The store's parameters.
+    pub params: &'a StoreParams,
+    /// The product's report limit.
+    pub report_limit: Option<u64>,
+    /// Checker severities.
+    pub labels: &'a CheckerLabels,
+    /// How long to wait for another store of the same run.
+    pub lock_wait: Duration,
+}
+
+/// Content bytes per batch of files pushed.
+const FILE_BATCH_BYTES: u64 = 32 << 20;
+/// Files per batch.
+const FILE_BATCH_COUNT: usize = 2000;
+/// Reports per batch handed from the parser to the writer.
+const REPORT_BATCH: usize = 5000;
+/// Plist bytes parsed at once.
+const PARSE_WINDOW_BYTES: u64 = 96 << 20;
+
+/// How often a store waiting for another one tries again.
+const LOCK_POLL: Duration = Duration::from_millis(250);
+
+/// Whether `err` means another store is in the way (run lock, or SQLite's
+/// write lock held longer than the busy timeout).
+fn is_contention(err: &productdb::Error) -> bool {
+    match err {
+        productdb::Error::RunLocked { .. } => true,
+        productdb::Error::Query(_) | productdb::Error::Pool(_) => {
+            let text = err.to_string();
+            text.contains("database is locked") || text.contains("busy")
+        }
+        _ => false,
+    }
+}
+
+/// Share of the progress bar the sources take.
+const FILES_SHARE: f64 = 10.0;
+/// Share of the progress bar the reports take (the rest is the commit).
+const REPORTS_SHARE: f64 = 85.0;
+
+impl Ingest<'_> {
+    /// Runs the store into `db`.
+    pub fn run(&self, db: &ProductDb, control: &dyn Control) -> Result<StoreOutcome, StoreError> {
+        let started = Instant::now();
+        let layout = Layout::new(self.input);
+        let prefixes = PathPrefixes::new(&self.params.trim_path_prefixes)
+            .map_err(|e| StoreError::Input(format!("Invalid --trim-path-prefix value: {e}")))?;
+        let dirs = layout.report_dirs()?;
+        let analyses = analyses::read(&dirs, self.labels, self.params.version.as_deref())?;
+        let rules = dir_rules(&dirs, &analyses)?;
+        let hashes = layout.content_hashes()?;
+        let available = self.available_contents(db, &layout, &hashes)?;
+        control.heartbeat();
+        if control.should_cancel() {
+            return Err(StoreError::Cancelled);
+        }
+
+        let run = StoreRun {
+            run_name: self.params.run_name.clone(),
+            tag: self.params.tag.clone(),
+            version: self.params.version.clone(),
+            description: self.params.description.clone(),
+            user: self.params.user.clone(),
+            force: self.params.force,
+            cc_version: analyses.cc_version.clone(),
+            duration_secs: analyses.duration_secs,
+            analyzer_statistics: analyses.statistics.clone(),
+            analyses: analyses.analyses.clone(),
+            enabled_checkers: analyses.enabled.clone(),
+            disabled_checkers: analyses.disabled.clone(),
+            report_limit: self.report_limit,
+            run_lock: None,
+            lock_wait: Duration::ZERO,
+        };
+        let mut writer = self.begin(db, run, control)?;
+        tracing::info!(run = %self.params.run_name, "store: writing sources");
+
+        let mut sources: HashMap<String, Arc<SourceFile>> = HashMap::new();
+        let mut known_files: HashSet<String> = HashSet::new();
+        // Sources in batches of bounded size; each batch is read and checked
+        // in parallel, then written.
+        let mut pending: Vec<(&str, &str, Option<u64>)> = Vec::new();
+        let mut pending_bytes = 0u64;
+        let total_files = hashes.len().max(1);
+        for (done, (original, hash)) in hashes.iter().enumerate() {
+            let size = std::fs::metadata(layout.source(original))
+                .ok()
+                .filter(|m| m.is_file())
+                .map(|m| m.len());
+            if size.is_none() && !available.contains(hash) {
+                // Neither uploaded nor stored: reports naming it fail the store.
+                continue;
+            }
+            pending_bytes += size.unwrap_or(0);
+            pending.push((original, hash, size));
+            if pending_bytes >= FILE_BATCH_BYTES || pending.len() >= FILE_BATCH_COUNT {
+                check_cancel(control)?;
+                push_sources(
+                    &mut writer,
+                    &layout,
+                    &prefixes,
+                    &pending,
+                    &mut known_files,
+                    &mut sources,
+                )?;
+                pending.clear();
+                pending_bytes = 0;
+                control.heartbeat();
+                control.progress(percent(done + 1, total_files, 0.0, FILES_SHARE));
+            }
+        }
+        if !pending.is_empty() {
+            check_cancel(control)?;
+            push_sources(
+                &mut writer,
+                &layout,
+                &prefixes,
+                &pending,
+                &mut known_files,
+                &mut sources,
+            )?;
+        }
+        control.progress(FILES_SHARE as i32);
+
+        let converter = Converter {
+            prefixes: &prefixes,
+            sources: &sources,
+            known_files: &known_files,
+            labels: self.labels,
+        };
+        let plists: Vec<(usize, PathBuf, u64)> = dirs
+            .iter()
+            .enumerate()
+            .flat_map(|(i, d)| {
+                d.plists.iter().map(move |p| {
+                    let size = std::fs::metadata(p).map(|m| m.len()).unwrap_or(0);
+                    (i, p.clone(), size)
+                })
+            })
+            .collect();
+        tracing::info!(
+            run = %self.params.run_name,
+            plists = plists.len(),
+            files = known_files.len(),
+            "store: writing reports"
+        );
+        let mut ambiguous: Vec<String> = Vec::new();
+        let total_plists = plists.len().max(1);
+        let mut write_time = Duration::ZERO;
+        let mut idle_time = Duration::ZERO;
+        std::thread::scope(|scope| -> Result<(), StoreError> {
+            let (tx, rx) = mpsc::sync_channel::<Result<Batch, StoreError>>(2);
+            let converter = &converter;
+            let rules = &rules;
+            let plists = &plists;
+            scope.spawn(move || parse_all(plists, rules, converter, &tx));
+            let mut waited = Instant::now();
+            for message in rx {
+                idle_time += waited.elapsed();
+                let batch = message?;
+                check_cancel(control)?;
+                let mut reports: Vec<StoreReport> = Vec::with_capacity(batch.outcomes.len());
+                for outcome in batch.outcomes {
+                    if let Some(row) = outcome.ambiguous_comment {
+                        ambiguous.push(row);
+                    }
+                    match outcome.converted {
+                        Converted::Store(r) => reports.push(*r),
+                        Converted::Skipped { checker } => writer.note_skipped_report(&checker),
+                    }
+                }
+                let writing = Instant::now();
+                writer.add_reports(reports)?;
+                write_time += writing.elapsed();
+                control.heartbeat();
+                control.progress(percent(
+                    batch.plists_done,
+                    total_plists,
+                    FILES_SHARE,
+                    REPORTS_SHARE,
+                ));
+                waited = Instant::now();
+            }
+            Ok(())
+        })?;
+        if !ambiguous.is_empty() {
+            return Err(StoreError::Input(ambiguous_comments_message(&ambiguous)));
+        }
+        tracing::info!(
+            run = %self.params.run_name,
+            write_seconds = write_time.as_secs_f64(),
+            waiting_for_parser_seconds = idle_time.as_secs_f64(),
+            "store: reports written"
+        );
+        check_cancel(control)?;
+        control.heartbeat();
+        let finishing = Instant::now();
+        let outcome = writer.finish()?;
+        tracing::info!(
+            run = %self.params.run_name,
+            seconds = finishing.elapsed().as_secs_f64(),
+            "store: detection statuses decided and committed"
+        );
+        control.progress(100);
+        tracing::info!(
+            run = %self.params.run_name,
+            run_id = outcome.run_id,
+            reports = outcome.reports_stored,
+            seconds = started.elapsed().as_secs_f64(),
+            "store finished"
+        );
+        Ok(outcome)
+    }
+
+    /// Begins the store, waiting (up to [`Ingest::lock_wait`], stoppable) while
+    /// another store holds the run or the database's write lock.
+    fn begin(
+        &self,
+        db: &ProductDb,
+        run: StoreRun,
+        control: &dyn Control,
+    ) -> Result<productdb::StoreWriter, StoreError> {
+        let started = Instant::now();
+        let mut announced = false;
+        loop {
+            match db.begin_store(run.clone(), StoreHooks::default()) {
+                Ok(writer) => return Ok(writer),
+                Err(err) if is_contention(&err) && started.elapsed() < self.lock_wait => {
+                    if !announced {
+                        tracing::info!(run = %run.run_name, %err, "store waits for another store");
+                        announced = true;
+                    }
+                    check_cancel(control)?;
+                    control.heartbeat();
+                    std::thread::sleep(LOCK_POLL);
+                }
+                Err(err) => return Err(err.into()),
+            }
+        }
+    }
+
+    /// Content hashes whose content is uploaded or already stored.
+    fn available_contents(
+        &self,
+        db: &ProductDb,
+        layout: &Layout,
+        hashes: &[(String, String)],
+    ) -> Result<HashSet<String>, StoreError> {
+        let mut available = HashSet::new();
+        let mut ask: Vec<String> = Vec::new();
+        for (original, hash) in hashes {
+            if layout.source(original).is_file() {
+                available.insert(hash.clone());
+            } else {
+                ask.push(hash.clone());
+            }
+        }
+        ask.sort();
+        ask.dedup();
+        if !ask.is_empty() {
+            let missing: HashSet<String> = db.missing_content_hashes(&ask)?.into_iter().collect();
+            available.extend(ask.into_iter().filter(|h| !missing.contains(h)));
+        }
+        Ok(available)
+    }
+}
+
+/// A batch of converted reports.
+struct Batch {
+    outcomes: Vec<Outcome>,
+    /// Plists fully handled after this batch.
+    plists_done: usize,
+}
+
+/// Parses the plists in windows of bounded size and sends their converted
+/// reports in batches; stops at the first error or when the receiver left.
+fn parse_all(
+    plists: &[(usize, PathBuf, u64)],
+    rules: &[DirRules<'_>],
+    converter: &Converter<'_>,
+    tx: &mpsc::SyncSender<Result<Batch, StoreError>>,
+) {
+    let mut start = 0;
+    while start < plists.len() {
+        let mut end = start + 1;
+        let mut bytes = plists[start].2;
+        while end < plists.len() && bytes + plists[end].2 <= PARSE_WINDOW_BYTES {
+            bytes += plists[end].2;
+            end += 1;
+        }
+        let window = &plists[start..end];
+        let parsed: Vec<Result<Vec<Outcome>, StoreError>> = window
+            .par_iter()
+            .map(|(dir, path, _)| {
+                let reports = ccreport::parse_plist_file(path).map_err(|e| {
+                    StoreError::Input(format!(
+                        "The analyzer result file '{}' cannot be read: {e}",
+                        name_of(path)
+                    ))
+                })?;
+                let empty = DirRules::default();
+                let rule = rules.get(*dir).unwrap_or(&empty);
+                converter.convert_all(reports, rule, &name_of(path))
+            })
+            .collect();
+        let mut pending: Vec<Outcome> = Vec::new();
+        for (i, result) in parsed.into_iter().enumerate() {
+            match result {
+                Ok(outcomes) => pending.extend(outcomes),
+                Err(e) => {
+                    let _ = tx.send(Err(e));
+                    return;
+                }
+            }
+            let last = i + 1 == window.len();
+            while pending.len() >= REPORT_BATCH || (last && !pending.is_empty()) {
+                let take = pending.len().min(REPORT_BATCH);
+                let rest = pending.split_off(take);
+                let outcomes = std::mem::replace(&mut pending, rest);
+                let done = if pending.is_empty() {
+                    start + i + 1
+                } else {
+                    start + i
+                };
+                if tx
+                    .send(Ok(Batch {
+                        outcomes,
+                        plists_done: done,
+                    }))
+                    .is_err()
+                {
+                    return;
+                }
+            }
+        }
+        start = end;
+    }
+}
+
+fn name_of(path: &Path) -> String {
+    path.file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default()
+}
+
+/// Each report directory's `skip_file` and `review_status.yaml`.
+fn dir_rules<'a>(
+    dirs: &[ReportDir],
+    analyses: &'a Analyses,
+) -> Result<Vec<DirRules<'a>>, StoreError> {
+    let mut out = Vec::with_capacity(dirs.len());
+    for (i, dir) in dirs.iter().enumerate() {
+        let skip = match std::fs::read(dir.file("skip_file")) {
+            Ok(bytes) => Some(SkipList::parse_bytes(&bytes).map_err(|e| {
+                StoreError::Input(format!(
+                    "The skip_file of report directory '{}' is invalid: {e}",
+                    analyses::dir_name(dir)
+                ))
+            })?),
+            Err(_) => None,
+        };
+        let review = match std::fs::read(dir.file("review_status.yaml")) {
+            Ok(bytes) => Some(
+                ReviewStatusConfig::parse_bytes(&bytes, "review_status.yaml").map_err(|e| {
+                    StoreError::Input(format!(
+                        "The review_status.yaml of report directory '{}' is invalid: {e}",
+                        analyses::dir_name(dir)
+                    ))
+                })?,
+            ),
+            Err(_) => None,
+        };
+        out.push(DirRules {
+            skip,
+            review,
+            analysis: analyses.dirs.get(i),
+        });
+    }
+    Ok(out)
+}
+
+/// Reads a batch of sources in parallel and writes them.
+fn push_sources(
+    writer: &mut productdb::StoreWriter,
+    layout: &Layout,
+    prefixes: &PathPrefixes,
+    pending: &[(&str, &str, Option<u64>)],
+    known_files: &mut HashSet<String>,
+    sources: &mut HashMap<String, Arc<SourceFile>>,
+) -> Result<(), StoreError> {
+    let read: Vec<Result<SourceRead, StoreError>> = pending
+        .par_iter()
+        .map(|(original, hash, size)| read_source(layout, prefixes, original, hash, size.is_some()))
+        .collect();
+    let mut batch = Vec::with_capacity(read.len());
+    for item in read {
+        let item = item?;
+        known_files.insert(item.file.path.clone());
+        if let Some(source) = item.review_source {
+            sources.insert(item.original, Arc::new(source));
+        }
+        batch.push(item.file);
+    }
+    writer.add_files(batch)?;
+    Ok(())
+}
+
+/// One source of the upload, read and checked.
+struct SourceRead {
+    original: String,
+    file: StoreFile,
+    /// The content for review comments, when it has any.
+    review_source: Option<SourceFile>,
+}
+
+/// Reads source `original` (its content when `uploaded`) and its blame data.
+fn read_source(
+    layout: &Layout,
+    prefixes: &PathPrefixes,
+    original: &str,
+    hash: &str,
+    uploaded: bool,
+) -> Result<SourceRead, StoreError> {
+    let mut review_source = None;
+    let content = if uploaded {
+        let bytes = std::fs::read(layout.source(original))
+            .map_err(|e| StoreError::io("reading an uploaded source", e))?;
+        let actual = hex::encode(Sha256::digest(&bytes));
+        if !actual.eq_ignore_ascii_case(hash) {
+            return Err(StoreError::Input(format!(
+                "The uploaded content of '{original}' does not match its hash in \
+                 content_hashes.json ({hash}); was the file changed while storing?"
+            )));
+        }
+        if ccreport::has_review_comment(&bytes) {
+            review_source = Some(SourceFile::new(&bytes));
+        }
+        Some(bytes)
+    } else {
+        None
+    };
+    Ok(SourceRead {
+        original: original.to_owned(),
+        file: StoreFile {
+            path: prefixes.trim(original).to_owned(),
+            content_hash: hash.to_owned(),
+            content,
+            blame: read_blame(&layout.blame(original))?,
+        },
+        review_source,
+    })
+}
+
+/// The blame data of a source, if uploaded: the JSON without the
+/// repository fields, which are kept apart.
+fn read_blame(path: &Path) -> Result<Option<StoreBlame>, StoreError> {
+    let bytes = match std::fs::read(path) {
+        Ok(b) => b,
+        Err(_) => return Ok(None),
+    };
+    let Ok(serde_json::Value::Object(mut map)) =
+        serde_json::from_slice::<serde_json::Value>(&bytes)
+    else {
+        // CodeChecker ignores unreadable blame files.
+        return Ok(None);
+    };
+    let text = |v: Option<serde_json::Value>| match v {
+        Some(serde_json::Value::String(s)) => Some(s),
+        _ => None,
+    };
+    let remote_url = text(map.remove("remote_url"));
+    let tracking_branch = text(map.remove("tracking_branch"));
+    let info_json = (!map.is_empty())
+        .then(|| serde_json::to_string(&serde_json::Value::Object(map)).ok())
+        .flatten();
+    Ok(Some(StoreBlame {
+        info_json,
+        remote_url,
+        tracking_branch,
+    }))
+}
+
+fn check_cancel(control: &dyn Control) -> Result<(), StoreError> {
+    if control.should_cancel() {
+        Err(StoreError::Cancelled)
+    } else {
+        Ok(())
+    }
+}
+
+fn percent(done: usize, total: usize, base: f64, share: f64) -> i32 {
+    (base + share * done as f64 / total as f64) as i32
+}

@@ -1,0 +1,187 @@
+//! The foreground part of a store, in the API process: check the request,
+//! unpack the upload into a folder of its own under `<workspace>/tasks/`,
+//! and enqueue the store task that the worker processes run.
+
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use codechecker_api::codechecker_api_shared::ErrorCode;
+use configdb::{ConfigDb, NewTask, TaskRecord, TaskStatus};
+use productdb::{ProductDb, RunFilter};
+
+use super::params::StoreParams;
+use super::unpack::{self, UnpackLimits};
+use crate::api::errors::{general, request_failed};
+
+/// How the foreground part behaves.
+#[derive(Debug, Clone, Copy)]
+pub struct SubmitSettings {
+    /// Limits of the unpacked upload.
+    pub limits: UnpackLimits,
+    /// How long `massStoreRunAsynchronous` may hold its reply while the store
+    /// runs, so that small stores are done before the client first asks.
+    pub hold: Duration,
+    /// Whether this server runs worker processes at all.
+    pub has_workers: bool,
+}
+
+/// Where uploads are unpacked: `<workspace>/tasks/`.
+pub fn tasks_dir(workspace: &Path) -> PathBuf {
+    workspace.join("tasks")
+}
+
+/// Checks the run-count limit of the product: a new run may not exceed it.
+pub fn check_run_limit(
+    db: &ProductDb,
+    run_limit: Option<i64>,
+    run_name: &str,
+) -> thrift::Result<()> {
+    let Some(limit) = run_limit.filter(|l| *l > 0) else {
+        return Ok(());
+    };
+    let exists = db
+        .run_count(&RunFilter {
+            names: Some(vec![run_name.to_owned()]),
+            exact_match: true,
+            ..RunFilter::default()
+        })
+        .map_err(crate::api::errors::database)?
+        > 0;
+    let count = db
+        .run_count(&RunFilter::default())
+        .map_err(crate::api::errors::database)?;
+    if !exists && count >= limit {
+        return Err(general(format!(
+            "You reached the maximum number of allowed runs ({count}/{limit})! Please remove at \
+             least {} run(s) before you try again!",
+            count - limit + 1
+        )));
+    }
+    Ok(())
+}
+
+/// A fresh folder for one upload.
+fn new_input_dir(workspace: &Path) -> std::io::Result<PathBuf> {
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    let nanos = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos());
+    let name = format!(
+        "store-{}-{nanos}-{}",
+        std::process::id(),
+        COUNTER.fetch_add(1, Ordering::Relaxed)
+    );
+    let dir = tasks_dir(workspace).join(name);
+    std::fs::create_dir_all(&dir)?;
+    Ok(dir)
+}
+
+/// Unpacks `upload` and enqueues the store task; returns its token.
+pub fn enqueue(
+    config: &ConfigDb,
+    workspace: &Path,
+    machine_id: &str,
+    settings: &SubmitSettings,
+    product: &configdb::Product,
+    mut params: StoreParams,
+    upload: &str,
+) -> thrift::Result<String> {
+    if params.run_name.is_empty() {
+        return Err(general("A run name is needed to know where to store!"));
+    }
+    if !settings.has_workers {
+        return Err(general("No task worker process is available!"));
+    }
+    let dir = new_input_dir(workspace).map_err(|e| {
+        request_failed(
+            ErrorCode::IOERROR,
+            format!("The server cannot create a folder for the upload: {e}"),
+        )
+    })?;
+    let started = std::time::Instant::now();
+    let unpacked = match unpack::unpack(upload, &dir, &settings.limits) {
+        Ok(u) => u,
+        Err(err) => {
+            let _ = std::fs::remove_dir_all(&dir);
+            tracing::warn!(run = %params.run_name, %err, "store upload refused");
+            let code = if err.is_size_limit() {
+                ErrorCode::IOERROR
+            } else {
+                ErrorCode::GENERAL
+            };
+            return Err(request_failed(
+                code,
+                format!("Rejected storage of run '{}': {err}", params.run_name),
+            ));
+        }
+    };
+    tracing::info!(
+        run = %params.run_name,
+        zip_bytes = unpacked.zip_bytes,
+        files = unpacked.files,
+        bytes = unpacked.extracted_bytes,
+        seconds = started.elapsed().as_secs_f64(),
+        "store upload unpacked"
+    );
+    params.upload_bytes = (upload.len() as u64 / 4) * 3;
+    params.prepare_secs = started.elapsed().as_secs_f64();
+    params.product_id = product.id;
+    let mut task = NewTask::new(params.kind(), params.summary(&product.endpoint), machine_id);
+    task.product_id = Some(product.id);
+    task.actor = Some(params.user.clone());
+    task.retry_safe = true;
+    task.input_path = Some(dir.display().to_string());
+    task.payload = serde_json::to_string(&params).ok();
+    let created = config.allocate_task(&task).and_then(|token| {
+        if params.legacy {
+            config.add_comment(
+                &token,
+                Some("SYSTEM"),
+                "WARNING!\nExecuting a legacy 'massStoreRun()' API call!",
+            )?;
+        }
+        config.enqueue(&token)?;
+        Ok(token)
+    });
+    match created {
+        Ok(token) => {
+            tracing::info!(%token, run = %params.run_name, "store task enqueued");
+            Ok(token)
+        }
+        Err(err) => {
+            let _ = std::fs::remove_dir_all(&dir);
+            Err(crate::api::errors::database(err))
+        }
+    }
+}
+
+/// Waits until the task ends; `None` after `timeout`.
+pub fn wait(
+    notifier: &configdb::Notifier,
+    token: &str,
+    timeout: Duration,
+) -> thrift::Result<Option<TaskRecord>> {
+    let task = notifier
+        .wait_terminal(token, timeout)
+        .map_err(crate::api::errors::database)?;
+    Ok(task.status.is_terminal().then_some(task))
+}
+
+/// The blocking store's answer once its task ended.
+pub fn legacy_result(task: &TaskRecord) -> thrift::Result<i64> {
+    let comments = task.comments.clone().unwrap_or_default();
+    match task.status {
+        TaskStatus::Completed => Ok(-1),
+        TaskStatus::Cancelled => Err(general(
+            "Server administrators cancelled the processing of the massStoreRun() request!",
+        )),
+        TaskStatus::Dropped => Err(general(format!(
+            "massStoreRun()'s processing was stopped by a server shutdown before it finished; \
+             nothing was stored. Here follow the details:\n\n{comments}"
+        ))),
+        _ => Err(general(format!(
+            "massStoreRun()'s processing failed. Here follow the details:\n\n{comments}"
+        ))),
+    }
+}

@@ -1,0 +1,116 @@
+//! The store task: writes an unpacked `massStoreRun[Asynchronous]` upload
+//! into its product's database (see `crate::store`). All-or-nothing, so a
+//! store whose worker died is simply run again.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use super::{TaskContext, TaskError, TaskKind};
+use crate::api::ServerState;
+use crate::store::{Control, Ingest, StoreError, StoreParams};
+
+/// A store task kind (CodeChecker has two names for the same work).
+pub struct StoreTask {
+    name: &'static str,
+    state: Arc<ServerState>,
+}
+
+impl StoreTask {
+    /// The kind called `name`, running with `state`.
+    pub fn new(name: &'static str, state: Arc<ServerState>) -> Self {
+        Self { name, state }
+    }
+}
+
+/// Lets the store talk to its task.
+struct TaskControl<'a>(&'a TaskContext);
+
+impl Control for TaskControl<'_> {
+    fn should_cancel(&self) -> bool {
+        self.0.should_cancel()
+    }
+
+    fn heartbeat(&self) {
+        self.0.heartbeat();
+    }
+
+    fn progress(&self, percent: i32) {
+        self.0.set_progress(percent);
+    }
+}
+
+impl TaskKind for StoreTask {
+    fn name(&self) -> &'static str {
+        self.name
+    }
+
+    fn retry_safe(&self) -> bool {
+        true
+    }
+
+    fn run(
+        &self,
+        payload: Option<&str>,
+        input: Option<&Path>,
+        ctx: &TaskContext,
+    ) -> Result<(), TaskError> {
+        let params: StoreParams = payload
+            .and_then(|p| serde_json::from_str(p).ok())
+            .ok_or_else(|| TaskError::failed("The store task's parameters are missing."))?;
+        let input = input
+            .filter(|p| p.is_dir())
+            .ok_or_else(|| TaskError::failed("The store task's uploaded data is missing."))?;
+        let product = self
+            .state
+            .config
+            .get_product(params.product_id)
+            .map_err(|e| TaskError::failed(format!("Cannot read the product: {e}")))?
+            .ok_or_else(|| {
+                TaskError::failed("The product was removed before its store could run.")
+            })?;
+        let db = self.state.products.open(&product).map_err(|e| {
+            TaskError::failed(format!(
+                "Database for product '{}' is in a bad shape! {e}",
+                product.endpoint
+            ))
+        })?;
+        let ingest = Ingest {
+            input,
+            params: &params,
+            report_limit: u64::try_from(product.report_limit).ok().filter(|l| *l > 0),
+            labels: &self.state.labels,
+            lock_wait: self.state.store.lock_wait,
+        };
+        let started = std::time::Instant::now();
+        let outcome = match ingest.run(&db, &TaskControl(ctx)) {
+            Ok(outcome) => outcome,
+            Err(StoreError::Cancelled) => return Err(TaskError::Stopped),
+            Err(err) => return Err(TaskError::failed(err.to_string())),
+        };
+        tracing::info!(
+            "User '{}' stored results to product '{}', run '{}' in {:.2} seconds \
+             (run id: {}, report count: {}, upload: {:.2} KiB).",
+            params.user,
+            product.endpoint,
+            params.run_name,
+            params.prepare_secs + started.elapsed().as_secs_f64(),
+            outcome.run_id,
+            outcome.reports_stored,
+            params.upload_bytes as f64 / 1024.0
+        );
+        let runs = db.run_count(&productdb::RunFilter::default());
+        match runs {
+            Ok(count) => {
+                if let Err(err) = self.state.config.update_product_stats(
+                    product.id,
+                    count,
+                    Some(outcome.stored_at),
+                ) {
+                    tracing::warn!(%err, "cannot update the product's run count");
+                }
+            }
+            Err(err) => tracing::warn!(%err, "cannot count the product's runs"),
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,166 @@
+//! CodeChecker's own server (6.29.1 from the venv) as the reference to compare
+//! with, on a fresh SQLite workspace.
+
+use std::os::unix::process::CommandExt;
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use super::http;
+use super::python::Venv;
+use super::server::{signal, wait_timeout};
+
+/// How long CodeChecker's server may take to start (it creates its databases).
+const START_TIMEOUT: Duration = Duration::from_secs(120);
+
+/// A running reference server.
+pub struct RefServer {
+    child: Option<Child>,
+    port: u16,
+    dir: tempfile::TempDir,
+}
+
+impl RefServer {
+    /// Starts `CodeChecker server` on a free port. With `test_mode` the
+    /// server runs with `TEST_WORKSPACE` set, which enables `createDummyTask`.
+    pub fn start(test_mode: bool) -> Self {
+        let mut dir = tempfile::Builder::new()
+            .prefix("ccref-test-")
+            .tempdir()
+            .expect("create a temporary workspace");
+        let log = std::fs::File::create(dir.path().join("server.log")).expect("create the log");
+        let mut last_err = String::new();
+        // The port is probed free, then bound by Python: retry on a lost race.
+        for _ in 0..3 {
+            let port = super::free_port();
+            let mut cmd = Command::new(Venv::Current.codechecker());
+            cmd.arg("server")
+                .arg("-w")
+                .arg(dir.path().join("workspace"))
+                .args(["--host", "127.0.0.1", "--port", &port.to_string()])
+                .args(["--skip-db-cleanup"])
+                .args([
+                    "--api-handler-processes",
+                    "2",
+                    "--task-worker-processes",
+                    "2",
+                ])
+                .env("HOME", dir.path())
+                .env_remove("TEST_WORKSPACE")
+                .stdin(Stdio::null())
+                .stdout(log.try_clone().expect("clone the log handle"))
+                .stderr(log.try_clone().expect("clone the log handle"));
+            if test_mode {
+                cmd.env("TEST_WORKSPACE", dir.path());
+            }
+            // SAFETY: setsid(2) and prctl(2) are async-signal-safe.
+            unsafe {
+                cmd.pre_exec(|| {
+                    libc::setsid();
+                    libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGTERM);
+                    Ok(())
+                });
+            }
+            let child = cmd.spawn().expect("start CodeChecker server");
+            let mut server = RefServer {
+                child: Some(child),
+                port,
+                dir,
+            };
+            match server.wait_ready() {
+                Ok(()) => return server,
+                Err(err) => {
+                    last_err = err;
+                    dir = server.take_dir();
+                }
+            }
+        }
+        panic!("CodeChecker's server did not start: {last_err}");
+    }
+
+    fn take_dir(mut self) -> tempfile::TempDir {
+        self.shutdown();
+        let placeholder = tempfile::tempdir().expect("create a temporary directory");
+        std::mem::replace(&mut self.dir, placeholder)
+    }
+
+    fn wait_ready(&mut self) -> Result<(), String> {
+        let deadline = Instant::now() + START_TIMEOUT;
+        let body = http::thrift_call("getProducts", 1, "{}");
+        let addr = std::net::SocketAddr::from(([127, 0, 0, 1], self.port));
+        loop {
+            if let Ok(reply) =
+                http::post_thrift(addr, "/v6.74/Products", &body, Duration::from_secs(10))
+            {
+                if reply.status == 200 && reply.text().contains("Default") {
+                    return Ok(());
+                }
+            }
+            if let Some(child) = self.child.as_mut() {
+                if let Ok(Some(status)) = child.try_wait() {
+                    self.child = None;
+                    return Err(format!("it exited ({status})\n{}", self.log()));
+                }
+            }
+            if Instant::now() >= deadline {
+                return Err(format!("no answer in {START_TIMEOUT:?}\n{}", self.log()));
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
+    /// The server's port.
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// The address it listens on.
+    pub fn addr(&self) -> std::net::SocketAddr {
+        std::net::SocketAddr::from(([127, 0, 0, 1], self.port))
+    }
+
+    /// `http://127.0.0.1:<port>`.
+    pub fn url(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+
+    /// `http://localhost:<port>`, as users pass it to `CodeChecker cmd`.
+    pub fn cli_url(&self) -> String {
+        format!("http://localhost:{}", self.port)
+    }
+
+    /// The workspace folder.
+    pub fn workspace(&self) -> PathBuf {
+        self.dir.path().join("workspace")
+    }
+
+    /// What the server logged.
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(self.dir.path().join("server.log")).unwrap_or_default()
+    }
+
+    fn shutdown(&mut self) {
+        let Some(mut child) = self.child.take() else {
+            return;
+        };
+        let pid = child.id();
+        signal(pid, libc::SIGTERM);
+        if wait_timeout(&mut child, Duration::from_secs(20)).is_none() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+        // Whatever is left of its process group (worker processes).
+        if let Ok(pgid) = libc::pid_t::try_from(pid) {
+            // SAFETY: kill(2) on the process group the server leads.
+            unsafe {
+                libc::kill(-pgid, libc::SIGKILL);
+            }
+        }
+    }
+}
+
+impl Drop for RefServer {
+    fn drop(&mut self) {
+        self.shutdown();
+    }
+}

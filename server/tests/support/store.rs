@@ -1,0 +1,154 @@
+//! Helpers of the store tests: synthetic report directories
+//! (`tests/tools/store_corpus.py`), comparing two servers' runs
+//! (`tests/tools/compare_runs.py`), and our server set up for stores.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use serde_json::Value;
+
+use super::python::Venv;
+use super::server::ServerBuilder;
+
+/// CodeChecker's checker label folder of the current venv (severities).
+pub fn labels_dir() -> PathBuf {
+    Venv::Current.root().join("share/codechecker/config/labels")
+}
+
+/// Our server, set up to store like CodeChecker's: checker labels from the
+/// venv, two workers.
+pub fn store_server() -> ServerBuilder {
+    ServerBuilder::new()
+        .workers(2)
+        .arg("--checker-labels")
+        .arg(&labels_dir().display().to_string())
+}
+
+/// A generated report directory.
+#[derive(Debug, Clone)]
+pub struct Corpus {
+    /// The report directory (`CodeChecker store` input).
+    pub dir: PathBuf,
+    /// The sources' folder.
+    pub src: PathBuf,
+    /// The generator's summary (`reports`, `clangsa`, ...).
+    pub summary: Value,
+}
+
+impl Corpus {
+    /// Number of reports written.
+    pub fn reports(&self) -> i64 {
+        self.summary["reports"].as_i64().unwrap_or(-1)
+    }
+
+    /// The directory as a `&str` argument.
+    pub fn arg(&self) -> String {
+        self.dir.display().to_string()
+    }
+}
+
+/// What to generate.
+#[derive(Debug, Clone)]
+pub struct CorpusSpec {
+    /// Source files.
+    pub files: usize,
+    /// Report slots per file.
+    pub reports: usize,
+    /// Seed of the identities.
+    pub seed: u64,
+    /// `base` or `evolved`.
+    pub version: &'static str,
+    /// Review comments in the sources.
+    pub comments: bool,
+    /// A `review_status.yaml` in the report directory.
+    pub review_yaml: bool,
+}
+
+impl Default for CorpusSpec {
+    fn default() -> Self {
+        Self {
+            files: 6,
+            reports: 8,
+            seed: 1,
+            version: "base",
+            comments: false,
+            review_yaml: false,
+        }
+    }
+}
+
+/// Generates `spec` into `out` with sources in `src`.
+pub fn generate(spec: &CorpusSpec, out: &Path, src: &Path) -> Corpus {
+    let script = super::repo_root().join("tests/tools/store_corpus.py");
+    let mut cmd = Command::new(Venv::Current.python());
+    cmd.arg(script)
+        .arg("--out")
+        .arg(out)
+        .arg("--src")
+        .arg(src)
+        .args(["--files", &spec.files.to_string()])
+        .args(["--reports", &spec.reports.to_string()])
+        .args(["--seed", &spec.seed.to_string()])
+        .args(["--version", spec.version]);
+    if spec.comments {
+        cmd.arg("--comments");
+    }
+    if spec.review_yaml {
+        cmd.arg("--review-yaml");
+    }
+    let output = cmd.output().expect("run store_corpus.py");
+    assert!(
+        output.status.success(),
+        "store_corpus.py failed:\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let summary: Value = serde_json::from_slice(&output.stdout).expect("corpus summary JSON");
+    Corpus {
+        dir: out.to_path_buf(),
+        src: src.to_path_buf(),
+        summary,
+    }
+}
+
+/// The outcome of [`compare`].
+#[derive(Debug)]
+pub struct Comparison {
+    /// Both servers returned the same.
+    pub equal: bool,
+    /// The helper's summary and the first differences.
+    pub text: String,
+    /// Reports per run, `[a, b]`.
+    pub summary: Value,
+}
+
+/// Compares `runs` on two product URLs with the 6.29.1 client.
+pub fn compare(url_a: &str, url_b: &str, runs: &[&str]) -> Comparison {
+    let script = super::repo_root().join("tests/tools/compare_runs.py");
+    let output = Command::new(Venv::Current.python())
+        .arg(script)
+        .arg("--codechecker")
+        .arg(Venv::Current.codechecker())
+        .arg(url_a)
+        .arg(url_b)
+        .args(runs)
+        .env("HOME", std::env::temp_dir())
+        .output()
+        .expect("run compare_runs.py");
+    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+    assert_ne!(
+        output.status.code(),
+        Some(2),
+        "compare_runs.py could not fetch the runs:\n{stdout}\n{stderr}"
+    );
+    let summary: Value = stdout
+        .lines()
+        .last()
+        .and_then(|l| serde_json::from_str(l).ok())
+        .unwrap_or(Value::Null);
+    Comparison {
+        equal: output.status.success() && summary["equal"] == Value::Bool(true),
+        text: format!("{stdout}\n{stderr}"),
+        summary,
+    }
+}
