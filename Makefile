@@ -48,4 +48,5 @@ bench-store:
 	  $(CARGO) build --release -p codechecker-server && \
 	  "$$CC_PY_CURRENT/bin/python" tests/tools/bench_store.py \
 	    --server-bin "$${CARGO_TARGET_DIR:-target}/release/codechecker-server" \
-	    --venv "$$CC_PY_CURRENT" --big-upload-mb 500 --markdown docs/benchmarks.md
+	    --venv "$$CC_PY_CURRENT" --pg 127.0.0.1:5432 --big-upload-mb 500 \
+	    --markdown docs/benchmarks.md

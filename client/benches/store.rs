@@ -1,28 +1,70 @@
-//! Client-side time of `store --detach`: our client vs CodeChecker's 6.29.1
-//! client, each against its own fresh CodeChecker 6.29.1 server (so neither
-//! finds the sources already uploaded), on a generated corpus.
+//! The client benchmark, side by side with CodeChecker's 6.29.1 client on
+//! one generated corpus per size:
 //!
-//!     cargo bench -p codechecker-client --bench store            # 5,000 reports
-//!     cargo bench -p codechecker-client --bench store -- 100000  # and more sizes
+//! * client-side time: `store --detach` (the client parses, hashes, packs
+//!   and uploads, and exits once the server has the upload), ours and
+//!   CodeChecker's, each against its own fresh instance of our server run
+//!   with `--store-hold-secs 0`, whose part (receiving the upload and
+//!   unpacking it) is the smallest available; with the client's peak RSS;
+//! * end to end: our client into our server, and CodeChecker's client into
+//!   CodeChecker's server, each waiting until the run is stored.
 //!
-//! Also stores with our client into our server (waiting for the end).
-//! Needs the CodeChecker venv (`CC_PY_CURRENT`, see tests/tools/ensure-deps.sh).
+//! Run it with:
+//!
+//! ```text
+//! cargo bench -p codechecker-client --bench store            # 5,000 reports
+//! cargo bench -p codechecker-client --bench store -- 100000  # and more sizes
+//! ```
+//!
+//! Needs the CodeChecker venv (`CC_PY_CURRENT`, see tests/tools/ensure-deps.sh)
+//! and `/usr/bin/time` (for peak memory).
 
 #[path = "../tests/support/mod.rs"]
 mod support;
 
 use std::path::Path;
+use std::process::Command;
 use std::time::{Duration, Instant};
 
 use support::corpus::{generate, CorpusSpec};
 use support::{expect_code, UserEnv};
 
-fn timed(what: &str, f: impl FnOnce() -> std::process::Output) -> Duration {
+/// What one measured command took.
+struct Measured {
+    wall: Duration,
+    /// Peak resident set of the command's own process, in MiB.
+    peak_mib: f64,
+}
+
+/// Runs `program args` in `env` under `/usr/bin/time`; panics on failure.
+fn measured(what: &str, env: &UserEnv, program: &Path, args: &[&str], work: &Path) -> Measured {
+    let rss_file = work.join("maxrss");
+    let mut cmd = Command::new("/usr/bin/time");
+    cmd.args(["-f", "%M", "-o"])
+        .arg(&rss_file)
+        .arg(program)
+        .args(args);
+    env.apply(&mut cmd);
     let start = Instant::now();
-    let out = f();
-    let took = start.elapsed();
+    let out = cmd.output().expect("run /usr/bin/time");
+    let wall = start.elapsed();
     expect_code(&out, 0, what);
-    took
+    let kib: f64 = std::fs::read_to_string(&rss_file)
+        .ok()
+        .and_then(|t| t.lines().last().and_then(|l| l.trim().parse().ok()))
+        .unwrap_or(0.0);
+    Measured {
+        wall,
+        peak_mib: kib / 1024.0,
+    }
+}
+
+fn store_args<'a>(dir: &'a str, url: &'a str, detach: bool) -> Vec<&'a str> {
+    let mut args = vec!["store", dir, "--name", "bench", "--url", url];
+    if detach {
+        args.push("--detach");
+    }
+    args
 }
 
 fn bench(reports: usize, venv: &Path, work: &Path) {
@@ -36,7 +78,7 @@ fn bench(reports: usize, venv: &Path, work: &Path) {
     };
     let start = Instant::now();
     let corpus = generate(&work.join(format!("corpus-{reports}")), &spec).expect("corpus");
-    println!(
+    eprintln!(
         "corpus: {} reports in {} plists, generated in {:.1} s",
         corpus.report_count,
         corpus.plist_count,
@@ -44,57 +86,71 @@ fn bench(reports: usize, venv: &Path, work: &Path) {
     );
     let dir = corpus.reports.to_string_lossy().into_owned();
     let env = UserEnv::new(&work.join("home"));
+    let ours_bin = support::client_bin();
+    let theirs_bin = venv.join("bin/CodeChecker");
 
-    let server = support::reference_server(venv, &work.join(format!("ref-ours-{reports}")), None);
-    let ours = timed("our store", || {
-        env.ours(&[
-            "store",
-            &dir,
-            "--name",
-            "bench",
-            "--url",
-            &server.product_url(),
-            "--detach",
-        ])
-    });
+    let server = support::our_server_with(
+        &work.join(format!("detach-a-{reports}")),
+        &["--store-hold-secs", "0"],
+    );
+    let url = server.product_url();
+    let ours = measured(
+        "our store --detach",
+        &env,
+        &ours_bin,
+        &store_args(&dir, &url, true),
+        work,
+    );
     drop(server);
 
-    let server = support::reference_server(venv, &work.join(format!("ref-theirs-{reports}")), None);
-    let theirs = timed("CodeChecker store", || {
-        env.theirs(
-            venv,
-            &[
-                "store",
-                &dir,
-                "--name",
-                "bench",
-                "--url",
-                &server.product_url(),
-                "--detach",
-            ],
-        )
-    });
+    let server = support::our_server_with(
+        &work.join(format!("detach-b-{reports}")),
+        &["--store-hold-secs", "0"],
+    );
+    let url = server.product_url();
+    let theirs = measured(
+        "CodeChecker store --detach",
+        &env,
+        &theirs_bin,
+        &store_args(&dir, &url, true),
+        work,
+    );
     drop(server);
 
-    let server = support::our_server(&work.join(format!("our-{reports}")));
-    let full = timed("our store into our server", || {
-        env.ours(&[
-            "store",
-            &dir,
-            "--name",
-            "bench",
-            "--url",
-            &server.product_url(),
-        ])
-    });
+    let server = support::our_server(&work.join(format!("ours-{reports}")));
+    let url = server.product_url();
+    let ours_full = measured(
+        "our store into our server",
+        &env,
+        &ours_bin,
+        &store_args(&dir, &url, false),
+        work,
+    );
     drop(server);
 
+    let server = support::reference_server(venv, &work.join(format!("ref-c-{reports}")), None);
+    let url = server.product_url();
+    let theirs_full = measured(
+        "CodeChecker store into CodeChecker's server",
+        &env,
+        &theirs_bin,
+        &store_args(&dir, &url, false),
+        work,
+    );
+    drop(server);
+
+    let secs = |m: &Measured| m.wall.as_secs_f64();
     println!(
-        "| {reports} | {:.2} s | {:.2} s | {:.1}× | {:.2} s |",
-        ours.as_secs_f64(),
-        theirs.as_secs_f64(),
-        theirs.as_secs_f64() / ours.as_secs_f64(),
-        full.as_secs_f64()
+        "| {} | {:.2} s | {:.1} s | {:.0}× | {:.0} MiB | {:.0} MiB | {:.2} s | {:.1} s | {:.0}× |",
+        corpus.report_count,
+        secs(&ours),
+        secs(&theirs),
+        secs(&theirs) / secs(&ours),
+        ours.peak_mib,
+        theirs.peak_mib,
+        secs(&ours_full),
+        secs(&theirs_full),
+        secs(&theirs_full) / secs(&ours_full),
     );
 }
 
@@ -109,8 +165,12 @@ fn main() {
     let mut sizes: Vec<usize> = vec![5_000];
     sizes.extend(args.iter().filter_map(|a| a.parse::<usize>().ok()));
     let work = tempfile::tempdir().expect("temp dir");
-    println!("| Reports | ours (--detach) | CodeChecker 6.29.1 (--detach) | speed-up | ours into our server (until stored) |");
-    println!("|---|---|---|---|---|");
+    println!(
+        "| Reports | client-side, ours | client-side, CodeChecker | speed-up | \
+         client peak RSS, ours | client peak RSS, CodeChecker | end to end, ours → ours | \
+         end to end, CodeChecker → CodeChecker | speed-up |"
+    );
+    println!("|---|---|---|---|---|---|---|---|---|");
     for n in sizes {
         bench(n, &venv, work.path());
     }

@@ -77,7 +77,7 @@ fn our_zip(reports: &Path, out: &Path) {
         blame: &blame,
         version: "6.29.1",
     };
-    let packed = pack::pack(&c, &contents, &|_| {}).expect("pack");
+    let packed = pack::pack(&c, &contents, pack::ZLIB_LEVEL, &|_| {}).expect("pack");
     let z = base64::engine::general_purpose::STANDARD
         .decode(packed.b64)
         .expect("base64");

@@ -10,7 +10,7 @@ use support::pg::PgDatabase;
 use support::python::{codechecker, CliOutput, Venv};
 use support::reference::RefServer;
 use support::server::Server;
-use support::store::{compare, generate, store_server, CorpusSpec};
+use support::store::{all_results, compare, generate, store_server, CorpusSpec};
 
 /// Stores `dir` as `run` into `url` with `venv`'s client; panics on failure.
 fn store(
@@ -59,34 +59,8 @@ fn assert_equal(ours: &Server, reference: &RefServer, product: &str, runs: &[&st
 
 /// Counts of a run's reports per detection status, as `cmd results` shows.
 fn detection_counts(ours: &Server, run: &str) -> std::collections::BTreeMap<i64, usize> {
-    let out = codechecker(
-        Venv::Current,
-        &[
-            "cmd",
-            "results",
-            run,
-            "--url",
-            &ours.product_url(),
-            "-o",
-            "json",
-            "--detection-status",
-            "new",
-            "reopened",
-            "unresolved",
-            "resolved",
-            "off",
-            "unavailable",
-            "--review-status",
-            "unreviewed",
-            "confirmed",
-            "false_positive",
-            "intentional",
-        ],
-        &[],
-    );
-    out.assert_success();
     let mut counts = std::collections::BTreeMap::new();
-    for r in out.json().as_array().cloned().unwrap_or_default() {
+    for r in all_results(&ours.product_url(), run) {
         *counts
             .entry(r["detectionStatus"].as_i64().unwrap_or(-1))
             .or_insert(0) += 1;

@@ -125,12 +125,7 @@ fn a_store_whose_worker_died_runs_again_and_completes() {
     tasks.wait_status(&token, "running", Duration::from_secs(30), |s| {
         s == status::RUNNING
     });
-    let worker = server
-        .children()
-        .into_iter()
-        .find(|(_, role)| role == "worker")
-        .map(|(pid, _)| pid)
-        .expect("a worker process");
+    let worker = server.worker_pid();
     signal(worker, libc::SIGKILL);
     // The supervisor starts a new worker; the lease runs out and the task,
     // being safe to retry, is queued again and waits for the lock anew.

@@ -108,10 +108,17 @@ class Server:
         self.port = free_port()
         ws = os.path.join(self.work, "workspace")
         env = dict(os.environ, HOME=self.work)
-        if kind == "ours":
+        self.product = "Default"
+        if kind.startswith("ours"):
             cmd = [args.server_bin, "-w", ws, "--port", str(self.port),
                    "--checker-labels",
                    os.path.join(args.venv, "share/codechecker/config/labels")]
+            if kind == "ours-pg":
+                pg_recreate(args.pg, "ccrs_bench_config")
+                pg_recreate(args.pg, "ccrs_bench_product")
+                host, port = args.pg.split(":")
+                cmd += ["--config-db",
+                        f"postgres://postgres@{host}:{port}/ccrs_bench_config"]
             env["NO_COLOR"] = "1"
         else:
             cmd = [os.path.join(args.venv, "bin/CodeChecker"), "server", "-w",
@@ -130,9 +137,21 @@ class Server:
                                     self.url + "/Default"],
                                    capture_output=True, env=self.client_env())
             if probe.returncode == 0:
+                if kind == "ours-pg":
+                    self.add_pg_product(args.pg)
                 return
             time.sleep(0.5)
         raise RuntimeError(f"{kind} server did not start")
+
+    def add_pg_product(self, pg):
+        """Adds the product `pg`, whose database is on PostgreSQL."""
+        host, port = pg.split(":")
+        subprocess.run([self.cc, "cmd", "products", "add", "pg", "--name", "pg",
+                        "--postgresql", "--db-host", host, "--db-port", port,
+                        "--db-username", "postgres", "--db-name",
+                        "ccrs_bench_product", "--url", self.url],
+                       capture_output=True, check=True, env=self.client_env())
+        self.product = "pg"
 
     def client_env(self):
         return dict(os.environ, HOME=self.work)
@@ -184,7 +203,7 @@ def store(server, report_dir, run):
     sampler.start()
     start = time.time()
     out = subprocess.run([server.cc, "store", report_dir, "-n", run, "--url",
-                          server.url + "/Default"], capture_output=True,
+                          f"{server.url}/{server.product}"], capture_output=True,
                          text=True, env=server.client_env())
     wall = time.time() - start
     time.sleep(0.3)
@@ -193,6 +212,16 @@ def store(server, report_dir, run):
         raise RuntimeError(f"store into {server.kind} failed:\n{out.stdout}\n"
                            f"{out.stderr[-3000:]}")
     return wall, peak
+
+
+def pg_recreate(pg, name):
+    """Drops and creates the PostgreSQL database `name` at HOST:PORT `pg`."""
+    host, port = pg.split(":")
+    for sql in (f"DROP DATABASE IF EXISTS {name} WITH (FORCE)",
+                f"CREATE DATABASE {name}"):
+        subprocess.run(["psql", "-h", host, "-p", port, "-U", "postgres",
+                        "-d", "postgres", "-qc", sql], capture_output=True,
+                       check=True)
 
 
 def generate(venv, work, name, files, slots):
@@ -257,6 +286,11 @@ def main():
     ap.add_argument("--sizes", default="2files,5k,100k")
     ap.add_argument("--big-upload-mb", type=int, default=0)
     ap.add_argument("--skip-reference", action="store_true")
+    ap.add_argument("--pg", default=None, metavar="HOST:PORT",
+                    help="also store into our server with the configuration "
+                    "and the product database on this PostgreSQL (user "
+                    "postgres, trust auth); CodeChecker 6.29.1 cannot run on "
+                    "PostgreSQL 15, so it is measured on SQLite only")
     ap.add_argument("--work", default=None,
                     help="where corpora and workspaces go (kept between runs)")
     ap.add_argument("--markdown", default=None)
@@ -265,7 +299,8 @@ def main():
         ap.error("--venv (or CC_PY_CURRENT) is needed")
     work = args.work or tempfile.mkdtemp(prefix="bench-store-")
     os.makedirs(work, exist_ok=True)
-    kinds = ["ours"] + ([] if args.skip_reference else ["codechecker"])
+    kinds = ["ours"] + (["ours-pg"] if args.pg else []) + \
+        ([] if args.skip_reference else ["codechecker"])
     rows = []
     header = ("| Size | Server | Reports | End-to-end | Server-side | "
               "Task enqueued→completed | Reports/s (server-side) | Peak PSS |\n"
@@ -290,6 +325,10 @@ def main():
                               peak)
             finally:
                 server.stop()
+                logs = os.path.join(work, "logs")
+                os.makedirs(logs, exist_ok=True)
+                shutil.copy(server.log_path, os.path.join(
+                    logs, f"{kind}-{size.replace(' ', '_')}.log"))
                 shutil.rmtree(server.work, ignore_errors=True)
             rows.append(row)
             print(row, flush=True)

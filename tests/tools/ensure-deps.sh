@@ -9,6 +9,8 @@
 #     legacy:  codechecker==6.24.4 (speaks API 6.58, ships Python thrift 0.13)
 # - the Apache Thrift compiler 0.17 (Debian package thrift-compiler), for the
 #   check that the committed generated code matches the IDL.
+# - clang and clang-tidy (Debian packages), for the test that stores a real
+#   analysis (server/tests/store_clang.rs).
 # Everything lives under $CC_TEST_CACHE (default ~/.cache/codechecker-rs).
 set -euo pipefail
 
@@ -42,6 +44,19 @@ if ! command -v thrift >/dev/null 2>&1; then
       || log "could not install thrift-compiler (see $cache/apt.log); the generated-code check will be skipped"
   else
     log "no thrift compiler and cannot install one; the generated-code check will be skipped"
+  fi
+fi
+
+missing=()
+command -v clang >/dev/null 2>&1 || missing+=(clang)
+command -v clang-tidy >/dev/null 2>&1 || missing+=(clang-tidy)
+if [ ${#missing[@]} -gt 0 ]; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    log "installing ${missing[*]} from Debian"
+    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}") >"$cache/apt-clang.log" 2>&1 \
+      || log "could not install ${missing[*]} (see $cache/apt-clang.log); the clang analysis test will be skipped (fail under CI=true)"
+  else
+    log "no ${missing[*]} and cannot install them; the clang analysis test will be skipped (fail under CI=true)"
   fi
 fi
 

@@ -297,8 +297,20 @@ fn store_with(
         blame: &blame,
         version: CODECHECKER_VERSION,
     };
-    let packed = pack::pack(&collection, &contents, &|n| packing.inc(n))?;
+    let mut level = pack::ZLIB_LEVEL;
+    let mut packed = pack::pack(&collection, &contents, level, &|n| packing.inc(n))?;
     packing.finish_and_clear();
+    if packed.b64.len() > pack::THRIFT_STRING_LIMIT {
+        // CodeChecker's server refuses longer uploads; try to fit.
+        tracing::info!(
+            "The upload ({}) is larger than CodeChecker servers accept; compressing harder...",
+            format_size(packed.b64.len() as u64)
+        );
+        level = pack::ZLIB_LEVEL_MAX;
+        let again = progress.bar(collection.unique_reports as u64, "Repacking");
+        packed = pack::pack(&collection, &contents, level, &|n| again.inc(n))?;
+        again.finish_and_clear();
+    }
     print_summary(
         &collection,
         upload_sources.len(),
@@ -364,7 +376,7 @@ fn store_with(
         // A failed asynchronous attempt consumed the upload: pack it again.
         let b64 = match upload.take() {
             Some(b64) => b64,
-            None => pack::pack(&collection, &contents, &|_| {})?.b64,
+            None => pack::pack(&collection, &contents, level, &|_| {})?.b64,
         };
         let run_id = api.call_raw("massStoreRun", |c| {
             c.mass_store_run(

@@ -78,7 +78,8 @@ impl UserEnv {
         self
     }
 
-    fn apply(&self, cmd: &mut Command) {
+    /// Sets this environment on `cmd`.
+    pub fn apply(&self, cmd: &mut Command) {
         cmd.env("HOME", &self.home)
             .env("COLUMNS", "400")
             .env_remove("CC_PASS_FILE")
@@ -302,12 +303,25 @@ pub fn our_server_bin() -> PathBuf {
 
 /// Our server in test mode on a fresh workspace in `dir`.
 pub fn our_server(dir: &Path) -> ServerProcess {
+    our_server_with(dir, &[])
+}
+
+/// [`our_server`] with `extra` command-line arguments.
+pub fn our_server_with(dir: &Path, extra: &[&str]) -> ServerProcess {
     let port = free_port();
     let mut cmd = Command::new(our_server_bin());
     cmd.args(["-w"])
         .arg(dir.join("workspace"))
         .args(["--port", &port.to_string(), "--test-mode"])
+        .args(extra)
         .env("TEST_WORKSPACE", dir);
+    // Severities as CodeChecker's server gives them.
+    if let Some(venv) = venv() {
+        cmd.env(
+            "CC_CHECKER_LABELS",
+            venv.join("share/codechecker/config/labels"),
+        );
+    }
     let mut server = ServerProcess::spawn(cmd, port, dir);
     server.wait_until(Duration::from_secs(60), || {
         http_answers(

@@ -1,6 +1,7 @@
 //! The configuration database shared by every process of a CodeChecker-compatible
-//! server: the product registry, the durable background-task queue and the
-//! authentication records (sessions, access tokens, permissions; see [`auth`]).
+//! server: the product registry, the durable background-task queue, the
+//! authentication records (sessions, access tokens, permissions; see [`auth`])
+//! and server-wide settings such as the notification banner.
 //!
 //! One code path serves both backends:
 //! * SQLite (`sqlite:///abs/path/config.sqlite` or a plain path), the default for a
@@ -25,6 +26,7 @@ mod migrate;
 pub mod notify;
 mod products;
 mod schema;
+mod settings;
 mod sql;
 mod tasks;
 mod txn;
@@ -36,6 +38,7 @@ pub use db::{BackendKind, ConfigDb, OpenOptions};
 pub use error::{Error, Result};
 pub use notify::Notifier;
 pub use products::{Product, ProductSpec, DEFAULT_REPORT_LIMIT};
+pub use settings::NOTIFICATION_BANNER_KEY;
 pub use tasks::comments::{format_comment_timestamp, system_actor, Comment};
 pub use tasks::filter::{TaskQuery, Ternary};
 pub use tasks::queue::{FinishOutcome, Heartbeat, RescueOutcome, Rescued};

@@ -96,6 +96,15 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    /// Server-wide settings (`notification_banner_text`, ...), as CodeChecker
+    /// keeps them.
+    server_configuration (config_key) {
+        config_key -> Text,
+        config_value -> Text,
+    }
+}
+
 diesel::joinable!(background_tasks -> products (product_id));
 diesel::joinable!(auth_permissions -> products (product_id));
 diesel::allow_tables_to_appear_in_same_query!(
@@ -104,5 +113,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     auth_sessions,
     personal_access_tokens,
     auth_permissions,
-    login_failures
+    login_failures,
+    server_configuration
 );

@@ -94,7 +94,9 @@ impl Dispatch for Services {
                 body,
             ),
             "Configuration" => thrift_call::run(
-                &ConfigurationServiceSyncProcessor::new(configuration::ConfigurationHandler),
+                &ConfigurationServiceSyncProcessor::new(configuration::ConfigurationHandler::new(
+                    state, caller,
+                )),
                 body,
             ),
             "Products" => thrift_call::run(

@@ -350,6 +350,15 @@ impl Server {
         children_of(self.pid())
     }
 
+    /// The pid of a background worker process.
+    pub fn worker_pid(&self) -> u32 {
+        self.children()
+            .into_iter()
+            .find(|(_, role)| role == "worker")
+            .map(|(pid, _)| pid)
+            .expect("a worker process")
+    }
+
     /// SIGTERM to the supervisor; waits (up to 30 s) until it exited.
     pub fn stop(&mut self) -> ExitStatus {
         let mut child = self.child.take().expect("the server is running");

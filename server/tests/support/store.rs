@@ -7,7 +7,7 @@ use std::process::Command;
 
 use serde_json::Value;
 
-use super::python::Venv;
+use super::python::{codechecker, Venv};
 use super::server::ServerBuilder;
 
 /// CodeChecker's checker label folder of the current venv (severities).
@@ -151,4 +151,30 @@ pub fn compare(url_a: &str, url_b: &str, runs: &[&str]) -> Comparison {
         text: format!("{stdout}\n{stderr}"),
         summary,
     }
+}
+
+/// Every review status, as `cmd results --review-status` takes them.
+pub const REVIEW_STATUSES: [&str; 4] = ["unreviewed", "confirmed", "false_positive", "intentional"];
+
+/// Every detection status, as `cmd results --detection-status` takes them.
+pub const DETECTION_STATUSES: [&str; 6] = [
+    "new",
+    "reopened",
+    "unresolved",
+    "resolved",
+    "off",
+    "unavailable",
+];
+
+/// `cmd results RUN -o json` at `product_url` with every review and
+/// detection status (CodeChecker's own client).
+pub fn all_results(product_url: &str, run: &str) -> Vec<Value> {
+    let mut args = vec!["cmd", "results", run, "--url", product_url, "-o", "json"];
+    args.push("--review-status");
+    args.extend(REVIEW_STATUSES);
+    args.push("--detection-status");
+    args.extend(DETECTION_STATUSES);
+    let out = codechecker(Venv::Current, &args, &[]);
+    out.assert_success();
+    out.json().as_array().cloned().unwrap_or_default()
 }

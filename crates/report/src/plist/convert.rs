@@ -446,8 +446,33 @@ fn file_table(root: &Value<'_>, plist_path: &str) -> Result<Vec<FileRef>, String
     }
 }
 
-/// Builds the reports of one parsed plist.
-pub(super) fn reports_from_root(root: Option<&Value<'_>>, plist_path: &Arc<str>) -> PartialParse {
+/// What every diagnostic of one plist is converted with: its file table
+/// and its analyzer.
+pub(super) struct Prepared<'p> {
+    ctx: Ctx<'p>,
+    analyzer: Result<Option<String>, String>,
+}
+
+impl Prepared<'_> {
+    /// Converts diagnostic `index` (0-based, for the error) of the plist.
+    pub(super) fn report(&self, index: usize, diag: &Value<'_>) -> Result<Report, ParseError> {
+        self.ctx
+            .report(diag, &self.analyzer)
+            .map_err(|f| ParseError::Diagnostic {
+                path: self.ctx.plist_path.to_string(),
+                index,
+                message: f.message(),
+            })
+    }
+}
+
+/// The parts of a parsed plist that its reports come from: the converter
+/// and the `diagnostics` list; `Err` is the answer for a plist without
+/// reports (`PartialParse` with or without an error).
+pub(super) fn prepare<'v, 'a, 'p>(
+    root: Option<&'v Value<'a>>,
+    plist_path: &'p Arc<str>,
+) -> Result<(Prepared<'p>, &'v [Value<'a>]), PartialParse> {
     let structure = |message: String| PartialParse {
         reports: Vec::new(),
         error: Some(ParseError::Structure {
@@ -458,37 +483,41 @@ pub(super) fn reports_from_root(root: Option<&Value<'_>>, plist_path: &Arc<str>)
     let root = match root {
         Some(r) if r.truthy() => r,
         _ => {
-            return PartialParse {
+            return Err(PartialParse {
                 reports: Vec::new(),
                 error: None,
-            }
+            })
         }
     };
     if !matches!(root, Value::Dict(_)) {
-        return structure(format!("root must be a dict, found {}", type_name(root)));
+        return Err(structure(format!(
+            "root must be a dict, found {}",
+            type_name(root)
+        )));
     }
-    let files = match file_table(root, plist_path) {
-        Ok(f) => f,
-        Err(m) => return structure(m),
-    };
-    let diagnostics = match get(root, "diagnostics").and_then(|d| items(d, "diagnostics")) {
-        Ok(d) => d,
-        Err(f) => return structure(f.message()),
-    };
+    let files = file_table(root, plist_path).map_err(structure)?;
+    let diagnostics = get(root, "diagnostics")
+        .and_then(|d| items(d, "diagnostics"))
+        .map_err(|f| structure(f.message()))?;
     let analyzer = metadata_analyzer(root);
     let ctx = Ctx { files, plist_path };
+    Ok((Prepared { ctx, analyzer }, diagnostics))
+}
+
+/// Builds the reports of one parsed plist.
+pub(super) fn reports_from_root(root: Option<&Value<'_>>, plist_path: &Arc<str>) -> PartialParse {
+    let (prepared, diagnostics) = match prepare(root, plist_path) {
+        Ok(p) => p,
+        Err(answer) => return answer,
+    };
     let mut reports = Vec::with_capacity(diagnostics.len());
     for (i, diag) in diagnostics.iter().enumerate() {
-        match ctx.report(diag, &analyzer) {
+        match prepared.report(i, diag) {
             Ok(r) => reports.push(r),
-            Err(f) => {
+            Err(error) => {
                 return PartialParse {
                     reports,
-                    error: Some(ParseError::Diagnostic {
-                        path: plist_path.to_string(),
-                        index: i,
-                        message: f.message(),
-                    }),
+                    error: Some(error),
                 }
             }
         }

@@ -5,6 +5,7 @@
 //! system access), so callers may parse many files in parallel.
 
 mod convert;
+mod split;
 mod value;
 
 use std::path::Path;
@@ -87,7 +88,16 @@ pub struct PartialParse {
 /// resolved against its directory and normalised (`os.path.normpath`), as
 /// CodeChecker does. Missing bug hashes stay `None` (see
 /// [`crate::hash::fill_missing_report_hashes`]).
+///
+/// Large plists (what CodeChecker's client uploads) are parsed in parallel,
+/// with the same result.
 pub fn parse_plist(bytes: &[u8], plist_path: &Path) -> Result<Vec<Report>, ParseError> {
+    if bytes.len() >= split::SPLIT_THRESHOLD {
+        let path: Arc<str> = Arc::from(plist_path.to_string_lossy().as_ref());
+        if let Some(reports) = split::parse_split(bytes, &path, split::PIECE_BYTES) {
+            return Ok(reports);
+        }
+    }
     let parsed = parse_plist_partial(bytes, plist_path);
     match parsed.error {
         Some(e) => Err(e),
