@@ -456,3 +456,83 @@ fn a_thousand_wrong_passwords_are_throttled() {
     api.login("dave");
     println!("1,000 failed logins answered in {flood:?}");
 }
+
+/// Runs `CodeChecker cmd login USER --url URL` of 6.29.1 in `home` on a
+/// pseudo-terminal and types `typed` at its password prompt; returns the
+/// exit code and everything the terminal showed.
+fn login_at_terminal(home: &ClientHome, server: &Server, user: &str, typed: &str) -> (i32, String) {
+    const DRIVER: &str = r#"
+import os, pty, sys
+cc, user, url, typed = sys.argv[1:5]
+pid, fd = pty.fork()
+if pid == 0:
+    os.execv(cc, [cc, "cmd", "login", user, "--url", url])
+seen = b""
+while b"provide password" not in seen:
+    chunk = os.read(fd, 4096)
+    if not chunk:
+        break
+    seen += chunk
+os.write(fd, typed.encode() + b"\n")
+while True:
+    try:
+        chunk = os.read(fd, 4096)
+    except OSError:
+        break
+    if not chunk:
+        break
+    seen += chunk
+_, status = os.waitpid(pid, 0)
+sys.stdout.write(seen.decode(errors="replace"))
+sys.exit(os.waitstatus_to_exitcode(status))
+"#;
+    let out = std::process::Command::new(Venv::Current.python())
+        .arg("-c")
+        .arg(DRIVER)
+        .arg(Venv::Current.codechecker())
+        .arg(user)
+        .arg(server.cli_url())
+        .arg(typed)
+        .env("HOME", home.path())
+        .env_remove("CC_PASSWORD")
+        .env_remove("CC_PASS_FILE")
+        .env_remove("CC_SESSION_FILE")
+        .output()
+        .expect("run the terminal driver");
+    let shown =
+        String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
+    (out.status.code().unwrap_or(-1), shown)
+}
+
+#[test]
+fn login_with_the_password_typed_at_the_terminal() {
+    let server = server();
+    let home = ClientHome::new();
+    let (code, shown) = login_at_terminal(&home, server, "root", "not-the-password");
+    assert_ne!(code, 0, "{shown}");
+    assert!(home.session_token(server).is_none());
+
+    let (code, shown) = login_at_terminal(&home, server, "root", password("root"));
+    assert_eq!(code, 0, "{shown}");
+    assert!(shown.contains("successful authentication"), "{shown}");
+    assert!(home.session_token(server).is_some(), "no session saved");
+    // The saved session is used without asking again.
+    let out = home.cc(
+        Venv::Current,
+        &["cmd", "runs", "--url", &server.product_url()],
+        &[],
+    );
+    out.assert_success();
+    let out = home.cc(
+        Venv::Current,
+        &["cmd", "login", "--logout", "--url", &server.cli_url()],
+        &[],
+    );
+    out.assert_success();
+    let out = home.cc(
+        Venv::Current,
+        &["cmd", "runs", "--url", &server.product_url()],
+        &[],
+    );
+    assert_ne!(out.code, 0, "{}", out.all());
+}
