@@ -13,7 +13,7 @@ use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 use support::python::{PyApi, Reply, Venv};
 use support::server::Server;
-use support::store::store_server;
+use support::store::{store_server, upload_of_zip, zip_of};
 use support::tasks::{status, task_comments, task_status, TaskApi};
 use zip::write::SimpleFileOptions;
 
@@ -27,20 +27,10 @@ fn zlib(bytes: &[u8]) -> Vec<u8> {
     enc.finish().expect("compress")
 }
 
-/// What `CodeChecker store` sends: base64 of zlib of the ZIP.
+/// What `CodeChecker store` sends: base64 of zlib of the ZIP (compressed
+/// hard, so that a ZIP bomb stays small).
 fn upload(zip: &[u8]) -> String {
-    b64(&zlib(zip))
-}
-
-/// A ZIP of `(name, content)` entries, stored uncompressed as the client does.
-fn zip_of(entries: &[(&str, &[u8])]) -> Vec<u8> {
-    let mut w = zip::ZipWriter::new(Cursor::new(Vec::new()));
-    let opts = SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
-    for (name, content) in entries {
-        w.start_file(*name, opts).expect("zip entry");
-        w.write_all(content).expect("zip write");
-    }
-    w.finish().expect("zip finish").into_inner()
+    upload_of_zip(zip, flate2::Compression::best())
 }
 
 const SOURCE: &str = "int f(int a) {\n  int b = 0;\n  return a / b;\n}\n";

@@ -4,24 +4,20 @@
 
 mod support;
 
-use std::io::Write;
 use std::time::Duration;
 
 use serde_json::json;
 use support::python::{codechecker, PyApi, Venv};
 use support::server::{signal, Server};
-use support::store::{generate, store_server, Corpus, CorpusSpec};
+use support::store::{generate, store_server, upload_of_zip, zip_of, Corpus, CorpusSpec};
 use support::tasks::{status, task_status, TaskApi};
 
 const RUN: &str = "midway";
 
 /// The upload CodeChecker's client would send for `corpus` (all sources).
 fn upload_of(corpus: &Corpus) -> String {
-    use base64::Engine as _;
     use sha2::Digest;
-    let opts =
-        zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
-    let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let mut entries: Vec<(String, Vec<u8>)> = Vec::new();
     for entry in std::fs::read_dir(&corpus.dir).expect("report dir") {
         let path = entry.expect("entry").path();
         let name = path
@@ -30,10 +26,10 @@ fn upload_of(corpus: &Corpus) -> String {
             .to_string_lossy()
             .into_owned();
         if name.ends_with(".plist") || name == "metadata.json" {
-            w.start_file(format!("reports/d0/{name}"), opts)
-                .expect("zip entry");
-            w.write_all(&std::fs::read(&path).expect("read"))
-                .expect("zip");
+            entries.push((
+                format!("reports/d0/{name}"),
+                std::fs::read(&path).expect("read"),
+            ));
         }
     }
     let mut hashes = serde_json::Map::new();
@@ -51,18 +47,15 @@ fn upload_of(corpus: &Corpus) -> String {
                 abs.clone(),
                 json!(hex::encode(sha2::Sha256::digest(&bytes))),
             );
-            w.start_file(format!("root{abs}"), opts).expect("zip entry");
-            w.write_all(&bytes).expect("zip");
+            entries.push((format!("root{abs}"), bytes));
         }
     }
-    w.start_file("content_hashes.json", opts)
-        .expect("zip entry");
-    w.write_all(serde_json::Value::Object(hashes).to_string().as_bytes())
-        .expect("zip");
-    let zip = w.finish().expect("zip").into_inner();
-    let mut z = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::fast());
-    z.write_all(&zip).expect("zlib");
-    base64::engine::general_purpose::STANDARD.encode(z.finish().expect("zlib"))
+    entries.push((
+        "content_hashes.json".into(),
+        serde_json::Value::Object(hashes).to_string().into_bytes(),
+    ));
+    // Fast: the upload is large and debug builds compress slowly.
+    upload_of_zip(&zip_of(&entries), flate2::Compression::fast())
 }
 
 /// The bug hashes `cmd results` shows for the run (sorted).

@@ -9,14 +9,12 @@ use std::time::Duration;
 use serde_json::json;
 use support::python::{PyApi, Venv};
 use support::server::{signal, Server};
-use support::store::store_server;
+use support::store::{store_server, upload_of_zip, zip_of};
 use support::tasks::{status, task_comments, task_status, TaskApi};
 
 /// A one-report upload for run `run` (built by the Python client's side
 /// of the protocol: base64 of zlib of a ZIP).
 fn small_upload() -> String {
-    use base64::Engine as _;
-    use std::io::Write;
     let source = "int main(void) { return 1 / 0; }\n";
     let hash = {
         use sha2::Digest;
@@ -33,21 +31,14 @@ fn small_upload() -> String {
 <key>message</key><string>Division by zero</string></dict></array></dict></array>
 <key>files</key><array><string>/src/main.c</string></array></dict></plist>"#;
     let hashes = format!(r#"{{"/src/main.c": "{hash}"}}"#);
-    let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
-    let opts =
-        zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
-    for (name, content) in [
-        ("reports/abc/main.c_clangsa.plist", plist),
-        ("root/src/main.c", source),
-        ("content_hashes.json", hashes.as_str()),
-    ] {
-        w.start_file(name, opts).expect("zip entry");
-        w.write_all(content.as_bytes()).expect("zip write");
-    }
-    let zip = w.finish().expect("zip").into_inner();
-    let mut z = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::default());
-    z.write_all(&zip).expect("zlib");
-    base64::engine::general_purpose::STANDARD.encode(z.finish().expect("zlib"))
+    upload_of_zip(
+        &zip_of(&[
+            ("reports/abc/main.c_clangsa.plist", plist),
+            ("root/src/main.c", source),
+            ("content_hashes.json", hashes.as_str()),
+        ]),
+        flate2::Compression::default(),
+    )
 }
 
 /// Holds the run's lock as another store would.

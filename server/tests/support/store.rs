@@ -178,3 +178,27 @@ pub fn all_results(product_url: &str, run: &str) -> Vec<Value> {
     out.assert_success();
     out.json().as_array().cloned().unwrap_or_default()
 }
+
+/// What `CodeChecker store` sends for `zip`: base64 of its zlib stream
+/// compressed at `level`.
+pub fn upload_of_zip(zip: &[u8], level: flate2::Compression) -> String {
+    use base64::Engine as _;
+    use std::io::Write;
+    let mut enc = flate2::write::ZlibEncoder::new(Vec::new(), level);
+    enc.write_all(zip).expect("compress");
+    base64::engine::general_purpose::STANDARD.encode(enc.finish().expect("compress"))
+}
+
+/// A ZIP of `(name, content)` entries, stored uncompressed as the client
+/// does.
+pub fn zip_of<N: AsRef<str>, C: AsRef<[u8]>>(entries: &[(N, C)]) -> Vec<u8> {
+    use std::io::Write;
+    let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let opts =
+        zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
+    for (name, content) in entries {
+        w.start_file(name.as_ref(), opts).expect("zip entry");
+        w.write_all(content.as_ref()).expect("zip write");
+    }
+    w.finish().expect("zip finish").into_inner()
+}

@@ -25,35 +25,35 @@ fn upload_field(method: &str) -> Option<&'static str> {
 /// when the upload's text has escapes (the processor then reads it as usual).
 pub fn split(body: &[u8]) -> Option<SplitUpload<'_>> {
     let mut s = Scanner { b: body, pos: 0 };
-    s.expect(b'[')?;
+    s.expect_byte(b'[')?;
     s.skip_value()?; // protocol version
-    s.expect(b',')?;
+    s.expect_byte(b',')?;
     let (name_start, name_end) = s.string()?;
     let field = upload_field(std::str::from_utf8(body.get(name_start..name_end)?).ok()?)?;
-    s.expect(b',')?;
+    s.expect_byte(b',')?;
     s.skip_value()?; // message type
-    s.expect(b',')?;
+    s.expect_byte(b',')?;
     s.skip_value()?; // sequence id
-    s.expect(b',')?;
-    s.expect(b'{')?;
+    s.expect_byte(b',')?;
+    s.expect_byte(b'{')?;
     loop {
         s.ws();
         if s.peek()? == b'}' {
             return None;
         }
         let (k0, k1) = s.string()?;
-        s.expect(b':')?;
+        s.expect_byte(b':')?;
         s.ws();
         let value_start = s.pos;
         if body.get(k0..k1)? == field.as_bytes() {
-            s.expect(b'{')?;
+            s.expect_byte(b'{')?;
             let (t0, t1) = s.string()?;
             if body.get(t0..t1)? != b"str" {
                 return None;
             }
-            s.expect(b':')?;
+            s.expect_byte(b':')?;
             let (u0, u1) = s.string()?;
-            s.expect(b'}')?;
+            s.expect_byte(b'}')?;
             let text = body.get(u0..u1)?;
             if text.contains(&b'\\') {
                 return None;
@@ -91,7 +91,7 @@ impl Scanner<'_> {
         }
     }
 
-    fn expect(&mut self, c: u8) -> Option<()> {
+    fn expect_byte(&mut self, c: u8) -> Option<()> {
         self.ws();
         if self.peek()? == c {
             self.pos += 1;
@@ -103,7 +103,7 @@ impl Scanner<'_> {
 
     /// A string token; returns the span of its content (escapes kept).
     fn string(&mut self) -> Option<(usize, usize)> {
-        self.expect(b'"')?;
+        self.expect_byte(b'"')?;
         let start = self.pos;
         let rest = self.b.get(start..)?;
         let mut i = 0;
@@ -139,7 +139,7 @@ impl Scanner<'_> {
                 loop {
                     if open == b'{' {
                         self.string()?;
-                        self.expect(b':')?;
+                        self.expect_byte(b':')?;
                     }
                     self.skip_value()?;
                     self.ws();
