@@ -641,6 +641,34 @@ pub struct ReportQuery {
     pub offset: i64,
     /// Fill [`ReportRow::details`].
     pub with_details: bool,
+    /// Compare with other runs, tags or a date (`cmd diff`); `None`: no
+    /// comparison.
+    pub compare: Option<Compare>,
+}
+
+/// Which side of a comparison a query returns (Thrift `DiffType`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DiffKind {
+    /// Reports of the compared set that the base set lacks.
+    New,
+    /// Reports of the base set that the compared set lacks.
+    Resolved,
+    /// Reports in both.
+    Unresolved,
+}
+
+/// The other side of a comparison (Thrift `CompareData`): the query's own
+/// runs and filter are the base, this is what they are compared with.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Compare {
+    /// Runs compared with.
+    pub run_ids: Option<Vec<i64>>,
+    /// Run history entries (tags) compared with.
+    pub run_tags: Option<Vec<i64>>,
+    /// Reports open at this Unix time are compared with.
+    pub open_reports_date: Option<i64>,
+    /// Which difference to return.
+    pub diff: DiffKind,
 }
 
 /// Review data of a report (Thrift `ReviewData`).

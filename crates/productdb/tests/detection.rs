@@ -123,7 +123,7 @@ fn six_statuses_with_fixed_at_times() {
             ..ReportFilter::default()
         };
         assert_eq!(
-            db.report_count(Some(&[third.run_id]), &only)
+            db.report_count(Some(&[third.run_id]), &only, None)
                 .expect("count"),
             3
         );
@@ -151,7 +151,7 @@ fn force_replaces_the_run() {
         assert_eq!(rows[0].detection_status, D::New);
         assert_eq!(rows[0].detected_at, second.stored_at);
         let everything = db
-            .report_count(None, &ReportFilter::default())
+            .report_count(None, &ReportFilter::default(), None)
             .expect("count");
         assert_eq!(everything, 1, "{}: the old results are gone", t.label);
         let _ = first;
@@ -227,7 +227,7 @@ fn removed_runs_leave_no_reports() {
         assert_eq!(db.remove_runs(&[gone.run_id, 999_999]).expect("remove"), 1);
         assert_eq!(db.run_count(&RunFilter::default()).expect("count"), 1);
         assert_eq!(
-            db.report_count(None, &ReportFilter::default())
+            db.report_count(None, &ReportFilter::default(), None)
                 .expect("count"),
             1
         );

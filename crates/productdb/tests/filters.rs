@@ -56,7 +56,7 @@ fn filters_sorting_and_unique_mode() {
     for t in backends() {
         let db = &t.db;
         let (alpha, beta) = two_runs(db);
-        let count = |f: ReportFilter| db.report_count(None, &f).expect("count");
+        let count = |f: ReportFilter| db.report_count(None, &f, None).expect("count");
         assert_eq!(count(ReportFilter::default()), 5, "{}", t.label);
         let unique = ReportFilter {
             is_unique: true,
@@ -132,7 +132,7 @@ fn filters_sorting_and_unique_mode() {
         };
         assert_eq!(count(msg), 1);
         assert_eq!(
-            db.report_count(Some(&[alpha]), &ReportFilter::default())
+            db.report_count(Some(&[alpha]), &ReportFilter::default(), None)
                 .expect("count"),
             3
         );

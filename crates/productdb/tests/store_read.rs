@@ -264,7 +264,7 @@ fn reports_of_files_without_content_are_skipped() {
             file_paths: Some(vec!["*renamed*".into()]),
             ..ReportFilter::default()
         };
-        assert_eq!(t.db.report_count(None, &filter).expect("count"), 1);
+        assert_eq!(t.db.report_count(None, &filter, None).expect("count"), 1);
         let q = ReportQuery {
             filter,
             ..ReportQuery::default()

@@ -34,6 +34,7 @@ mod double;
 pub mod generic;
 mod reader;
 mod scan;
+pub mod upload;
 mod writer;
 
 pub use reader::JsonInputProtocol;

@@ -13,7 +13,6 @@ use super::state::ServerState;
 pub(crate) mod convert;
 mod read;
 mod store;
-mod upload;
 
 /// Handler of a product's `CodeCheckerService` for one request.
 pub struct ReportHandler<'a> {
@@ -35,7 +34,7 @@ pub fn serve(
     caller: crate::auth::Caller,
     body: &[u8],
 ) -> Vec<u8> {
-    let split = upload::split(body);
+    let split = codechecker_api::json::upload::split(body);
     let (message, upload) = match &split {
         Some(s) => (s.rewritten.as_slice(), Some(s.upload)),
         None => (body, None),

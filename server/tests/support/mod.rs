@@ -3,6 +3,7 @@
 //! server), scratch PostgreSQL databases and a raw HTTP client.
 #![allow(dead_code)]
 
+pub mod clang;
 pub mod http;
 pub mod pg;
 pub mod python;

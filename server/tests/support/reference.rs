@@ -78,6 +78,28 @@ impl RefServer {
         panic!("CodeChecker's server did not start: {last_err}");
     }
 
+    /// Like [`RefServer::start`], for a server shared by every test of the
+    /// binary: it lives until the test process exits.
+    pub fn start_shared(test_mode: bool) -> &'static RefServer {
+        let server: &'static RefServer = Box::leak(Box::new(Self::start(test_mode)));
+        let pid = server.child.as_ref().map(std::process::Child::id);
+        let dir = server.dir.path().to_path_buf();
+        super::at_exit(move || {
+            if let Some(pid) = pid {
+                signal(pid, libc::SIGTERM);
+                std::thread::sleep(Duration::from_millis(500));
+                if let Ok(pgid) = libc::pid_t::try_from(pid) {
+                    // SAFETY: kill(2) on the process group the server leads.
+                    unsafe {
+                        libc::kill(-pgid, libc::SIGKILL);
+                    }
+                }
+            }
+            let _ = std::fs::remove_dir_all(&dir);
+        });
+        server
+    }
+
     fn take_dir(mut self) -> tempfile::TempDir {
         self.shutdown();
         let placeholder = tempfile::tempdir().expect("create a temporary directory");

@@ -1,7 +1,8 @@
 //! Report and name filters translated to SQL conditions, as CodeChecker's
 //! server applies them.
 
-use crate::model::{ReportFilter, ReportStatus};
+use crate::error::{Error, Result};
+use crate::model::{Compare, ReportFilter, ReportStatus};
 use crate::sql::{like_pattern, Sql};
 use crate::time::secs_to_micros;
 
@@ -38,6 +39,24 @@ fn like_any(sql: &mut Sql, column: &str, values: &[String]) {
 
 /// Review statuses of an open ("outstanding") report.
 const OUTSTANDING: &str = "(r.review_status IN (0, 1) AND r.detection_status IN (0, 2, 3))";
+
+/// Appends the conditions selecting the reports of `run_ids` that match `f`
+/// and, with `compare`, the comparison's side of them (on the aliases of
+/// [`report_filter_sql`]). Every report query goes through here.
+pub(super) fn report_scope_sql(
+    sql: &mut Sql,
+    run_ids: Option<&[i64]>,
+    f: &ReportFilter,
+    compare: Option<&Compare>,
+) -> Result<()> {
+    report_filter_sql(sql, run_ids, f);
+    if compare.is_some() {
+        return Err(Error::InvalidInput(
+            "comparing runs (CompareData) is not supported yet".into(),
+        ));
+    }
+    Ok(())
+}
 
 /// Appends the conditions of `f` (and the run restriction) on the `reports`
 /// alias `r`, the `checkers` alias `c` and the `files` alias `f`.

@@ -7,14 +7,15 @@ use configdb::AnyConnection;
 use diesel::sql_types::{BigInt, Binary, Bool, Nullable, Text};
 use diesel::QueryableByName;
 
-use super::filter::report_filter_sql;
+use super::filter::report_scope_sql;
 use super::runs::push_limit;
 use crate::codec::{decode_path, ItemKind};
 use crate::db::ProductDb;
 use crate::error::{Error, Result};
 use crate::model::{
-    review_status_from_thrift, CommentRow, DetectionStatus, ExtendedKind, PathRow, ReportDetails,
-    ReportFilter, ReportQuery, ReportRow, ReportSort, ReportSortKey, ReviewRow, Severity,
+    review_status_from_thrift, CommentRow, Compare, DetectionStatus, ExtendedKind, PathRow,
+    ReportDetails, ReportFilter, ReportQuery, ReportRow, ReportSort, ReportSortKey, ReviewRow,
+    Severity,
 };
 use crate::sql::{scalar_int, Sql, MAX_BINDS};
 use crate::time::{from_micros, opt_from_micros};
@@ -141,7 +142,12 @@ impl ProductDb {
             }
             sql.push(", ROW_NUMBER() OVER (PARTITION BY r.bug_id ORDER BY r.id DESC) AS row_num")
                 .push(FROM);
-            report_filter_sql(&mut sql, q.run_ids.as_deref(), &q.filter);
+            report_scope_sql(
+                &mut sql,
+                q.run_ids.as_deref(),
+                &q.filter,
+                q.compare.as_ref(),
+            )?;
             sql.push(") u WHERE u.row_num = 1 ORDER BY ");
             for (i, (_, desc)) in order.iter().enumerate() {
                 sql.push(&format!("s{i}{}, ", if *desc { " DESC" } else { " ASC" }));
@@ -149,7 +155,12 @@ impl ProductDb {
             sql.push("u.id");
         } else {
             sql.push("SELECT ").push(COLUMNS).push(FROM);
-            report_filter_sql(&mut sql, q.run_ids.as_deref(), &q.filter);
+            report_scope_sql(
+                &mut sql,
+                q.run_ids.as_deref(),
+                &q.filter,
+                q.compare.as_ref(),
+            )?;
             sql.push(" ORDER BY ");
             for (e, desc) in &order {
                 sql.push(e).push(if *desc { " DESC, " } else { " ASC, " });
@@ -179,7 +190,12 @@ impl ProductDb {
 
     /// Number of reports matching (CodeChecker's `getRunResultCount`); in
     /// unique mode the number of distinct bug hashes.
-    pub fn report_count(&self, run_ids: Option<&[i64]>, filter: &ReportFilter) -> Result<i64> {
+    pub fn report_count(
+        &self,
+        run_ids: Option<&[i64]>,
+        filter: &ReportFilter,
+        compare: Option<&Compare>,
+    ) -> Result<i64> {
         let mut conn = self.conn()?;
         let conn = &mut *conn;
         let mut sql = Sql::new(conn);
@@ -189,7 +205,7 @@ impl ProductDb {
             "SELECT COUNT(*) AS v"
         })
         .push(FROM);
-        report_filter_sql(&mut sql, run_ids, filter);
+        report_scope_sql(&mut sql, run_ids, filter, compare)?;
         Ok(scalar_int(conn, sql)?.unwrap_or(0))
     }
 

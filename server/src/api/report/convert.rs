@@ -219,6 +219,26 @@ pub fn report_filter(f: Option<api::ReportFilter>) -> Result<db::ReportFilter, S
 }
 
 /// The report ordering of a request.
+/// The other side of a comparison (`CompareData`), or why it is invalid.
+/// CodeChecker treats a missing `diffType` as `NEW`.
+pub fn compare(c: Option<api::CompareData>) -> Result<Option<db::Compare>, String> {
+    let Some(c) = c else {
+        return Ok(None);
+    };
+    let diff = match c.diff_type.unwrap_or(api::DiffType::NEW) {
+        api::DiffType::NEW => db::DiffKind::New,
+        api::DiffType::RESOLVED => db::DiffKind::Resolved,
+        api::DiffType::UNRESOLVED => db::DiffKind::Unresolved,
+        other => return Err(format!("Unknown diff type {}.", other.0)),
+    };
+    Ok(Some(db::Compare {
+        run_ids: c.run_ids,
+        run_tags: c.run_tag,
+        open_reports_date: c.open_reports_date,
+        diff,
+    }))
+}
+
 pub fn report_sort(modes: Option<Vec<api::SortMode>>) -> Option<Vec<db::ReportSort>> {
     let modes = modes?;
     Some(

@@ -154,7 +154,7 @@ impl ReportHandler<'_> {
         cmp_data: Option<api::CompareData>,
         get_details: Option<bool>,
     ) -> thrift::Result<Vec<api::ReportData>> {
-        refuse_compare(cmp_data.as_ref())?;
+        let compare = convert::compare(cmp_data).map_err(general)?;
         let filter = convert::report_filter(filter).map_err(general)?;
         let unique = filter.is_unique;
         let details = get_details.unwrap_or(false);
@@ -167,6 +167,7 @@ impl ReportHandler<'_> {
                 limit: Some(page(limit)),
                 offset: offset.unwrap_or(0).max(0),
                 with_details: details,
+                compare,
             })
             .map_err(database)?;
         let mut out = Vec::with_capacity(rows.len());
@@ -195,10 +196,10 @@ impl ReportHandler<'_> {
         filter: Option<api::ReportFilter>,
         cmp_data: Option<api::CompareData>,
     ) -> thrift::Result<i64> {
-        refuse_compare(cmp_data.as_ref())?;
+        let compare = convert::compare(cmp_data).map_err(general)?;
         let filter = convert::report_filter(filter).map_err(general)?;
         self.db()?
-            .report_count(run_ids.as_deref(), &filter)
+            .report_count(run_ids.as_deref(), &filter, compare.as_ref())
             .map_err(database)
     }
 
@@ -323,14 +324,4 @@ impl ReportHandler<'_> {
             })
             .collect())
     }
-}
-
-/// Comparing runs (`cmd diff`) is not served by this server yet.
-fn refuse_compare(cmp: Option<&api::CompareData>) -> thrift::Result<()> {
-    if cmp.is_some() {
-        return Err(general(
-            "Comparing runs (CompareData) is not supported by this server.",
-        ));
-    }
-    Ok(())
 }
