@@ -19,7 +19,7 @@ use support::clang::{analyze, checkout, compile_commands, have_clang};
 use support::python::{codechecker, Venv};
 use support::reference::RefServer;
 use support::server::Server;
-use support::store::{all_results, compare, store_server, REVIEW_STATUSES};
+use support::store::{all_results, compare, store_server};
 
 /// The run both versions are stored into.
 const RUN: &str = "clang";

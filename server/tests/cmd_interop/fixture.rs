@@ -24,8 +24,6 @@ pub struct Fixture {
     pub reports_v1: PathBuf,
     /// The analysis of version 2.
     pub reports_v2: PathBuf,
-    /// Where the analyses live (kept for the life of the process).
-    pub work: PathBuf,
 }
 
 impl Fixture {
@@ -169,7 +167,6 @@ fn set_up() -> Option<Fixture> {
         theirs,
         reports_v1,
         reports_v2,
-        work,
     };
     fixture.store_both(&fixture.reports_v1, "clang", &["--tag", "v1"]);
     fixture.store_both(&fixture.reports_v2, "clang", &["--tag", "v2"]);

@@ -11,6 +11,7 @@
 //! Our server is started as `make run` starts it: no flag a user would not
 //! pass (severities come from the built-in checker labels).
 
+#[path = "../support/mod.rs"]
 mod support;
 
 mod fixture;
