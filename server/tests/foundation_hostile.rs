@@ -201,6 +201,38 @@ fn hostile_requests_are_rejected_and_the_server_survives() {
     );
     assert!(application_error_message(&response.body).is_some());
 
+    // Deep nesting in an argument, on every service, and before the upload
+    // of both store calls (whose upload is split out before decoding).
+    let deep_arrays = format!("{}1{}", "[".repeat(depth), "]".repeat(depth));
+    let deep_objects = format!("{}1{}", r#"{"a":"#.repeat(depth), "}".repeat(depth));
+    let services = [
+        ("/v6.74/Authentication", "getAuthParameters"),
+        ("/v6.74/Products", "getProducts"),
+        ("/v6.74/Configuration", "getNotificationBannerText"),
+        ("/v6.74/ServerInfo", "getPackageVersion"),
+        ("/v6.74/Tasks", "getTasks"),
+        ("/Default/v6.74/CodeCheckerService", "getRunData"),
+        ("/Default/v6.74/CodeCheckerService", "massStoreRun"),
+        (
+            "/Default/v6.74/CodeCheckerService",
+            "massStoreRunAsynchronous",
+        ),
+    ];
+    for (path, method) in services {
+        for (shape, deep) in [("arrays", &deep_arrays), ("objects", &deep_objects)] {
+            let body = format!(
+                r#"[1,"{method}",1,5,{{"0":{deep},"1":{{"str":"QUJD"}},"4":{{"str":"QUJD"}}}}]"#
+            );
+            let case = format!("{method} on {path} with 100,000 nested {shape}");
+            let response = expect_rejected(&server, &case, "POST", path, body.as_bytes());
+            assert!(
+                application_error_message(&response.body).is_some(),
+                "{case}: {}",
+                truncate(&response.text())
+            );
+        }
+    }
+
     // A 50 MB string where a token is expected.
     let mut huge = Vec::with_capacity(50_000_100);
     huge.extend_from_slice(br#"[1,"getTaskInfo",1,3,{"1":{"str":""#);

@@ -293,6 +293,16 @@ fn refused_uploads_say_why_and_change_nothing() {
             "not a valid ZIP",
         ),
         ("truncated ZIP", truncated, "not a valid ZIP"),
+        (
+            "ZIP without entries",
+            upload(&zip_of::<&str, &[u8]>(&[])),
+            "no report directory",
+        ),
+        (
+            "ZIP without a report directory",
+            upload(&zip_of(&[("root/tmp/a.c", b"int a;")])),
+            "no report directory",
+        ),
         ("path traversal", traversal, "'..'"),
         ("absolute path", absolute, "absolute"),
         ("symlink", symlink, "symbolic link"),

@@ -58,6 +58,13 @@ pub enum UnpackError {
     /// Nothing was uploaded.
     #[error("The uploaded ZIP file is empty!")]
     Empty,
+    /// The archive holds no report directory: not even the `metadata.json`
+    /// that CodeChecker's client sends when an analysis found nothing.
+    #[error(
+        "The uploaded ZIP holds no report directory (no file under 'reports/'), \
+         so there is nothing to store. Store the output folder of 'CodeChecker analyze'."
+    )]
+    NoReportDirectory,
     /// The text is not base64.
     #[error("The upload is not valid base64 (first bad character near offset {offset}).")]
     NotBase64 {
@@ -227,6 +234,7 @@ fn extract(
         extracted_bytes: 0,
         files: 0,
     };
+    let mut has_report_dir = false;
     let mut buf = vec![0u8; 256 * 1024];
     for i in 0..archive.len() {
         let listed_name = archive.name_for_index(i).unwrap_or_default().to_owned();
@@ -271,6 +279,12 @@ fn extract(
         }
         out.flush().map_err(io_error)?;
         done.files += 1;
+        if relative.starts_with("reports") && relative.components().count() > 1 {
+            has_report_dir = true;
+        }
+    }
+    if !has_report_dir {
+        return Err(UnpackError::NoReportDirectory);
     }
     Ok(done)
 }
