@@ -9,13 +9,14 @@ WORKSPACE ?= workspace
 .PHONY: run build test test-rust idl idl-check lint bench bench-store
 
 run:
+	@tools/fetch-www.sh || echo "make run: the web UI could not be fetched; the API works without it"
 	$(CARGO) run --release -p codechecker-server -- --workspace $(WORKSPACE) --port $(PORT)
 
 build:
 	$(CARGO) build --release --workspace
 
-# Everything CI runs. ensure-deps.sh installs the CodeChecker venvs and the
-# thrift compiler once, under ~/.cache/codechecker-rs.
+# Everything CI runs. ensure-deps.sh installs the CodeChecker venvs, the
+# thrift compiler, clang and the web UI bundle once, under ~/.cache/codechecker-rs.
 test:
 	@eval "$$(tests/tools/ensure-deps.sh)" && \
 	  $(MAKE) --no-print-directory idl-check && \

@@ -129,6 +129,13 @@ pub struct ServerArgs {
     #[arg(long)]
     pub analysis_statistics_dir: Option<PathBuf>,
 
+    /// The web UI: a folder holding CodeChecker's web bundle
+    /// (`share/codechecker/www` of the `codechecker` package, with its
+    /// `index.html`). Default: the bundle `make run` fetches into
+    /// `~/.cache/codechecker-rs/www/<version>` (see `tools/fetch-www.sh`).
+    #[arg(long, env = "CC_WWW_ROOT")]
+    pub www_root: Option<PathBuf>,
+
     /// Log filter, in `tracing` syntax (e.g. `info`, `debug`,
     /// `codechecker_server=trace`). The `RUST_LOG` variable overrides it.
     #[arg(long, default_value = "info")]
@@ -165,6 +172,14 @@ impl ServerArgs {
     /// Whether test-only calls are allowed.
     pub fn test_mode(&self) -> bool {
         self.test_mode || std::env::var_os("TEST_WORKSPACE").is_some()
+    }
+
+    /// The web UI folder: `--www-root`, else the fetched bundle's cache
+    /// folder ([`crate::http::www::default_root`]).
+    pub fn www_root(&self) -> Option<PathBuf> {
+        self.www_root
+            .clone()
+            .or_else(crate::http::www::default_root)
     }
 
     /// The number of API processes to run.

@@ -11,6 +11,8 @@
 #   check that the committed generated code matches the IDL.
 # - clang and clang-tidy (Debian packages), for the test that stores a real
 #   analysis (server/tests/store_clang.rs).
+# - CodeChecker's web UI bundle (tools/fetch-www.sh), where the server serves
+#   it from by default.
 # Everything lives under $CC_TEST_CACHE (default ~/.cache/codechecker-rs).
 set -euo pipefail
 
@@ -59,6 +61,11 @@ if [ ${#missing[@]} -gt 0 ]; then
     log "no ${missing[*]} and cannot install them; the clang analysis test will be skipped (fail under CI=true)"
   fi
 fi
+
+# The web UI bundle, where the server looks for it by default (copied from
+# the current venv: no download).
+CC_PY_CURRENT="$cache/venv-current" "$(dirname "$0")/../../tools/fetch-www.sh" \
+  || log "could not fetch the web UI bundle; the web UI tests will fail"
 
 echo "export CC_PY_CURRENT=$cache/venv-current"
 echo "export CC_PY_LEGACY=$cache/venv-legacy"

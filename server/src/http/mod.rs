@@ -7,6 +7,7 @@
 //! the hand-off to the blocking pool costs more than the call.
 
 pub mod routing;
+pub mod www;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -66,11 +67,22 @@ impl Default for HttpLimits {
 struct Front {
     dispatch: Arc<dyn Dispatch>,
     limits: HttpLimits,
+    /// The web UI bundle, if there is one ([`www`]).
+    www_root: Option<std::path::PathBuf>,
 }
 
-/// Builds the router that serves every path.
-pub fn router(dispatch: Arc<dyn Dispatch>, limits: HttpLimits) -> Router {
-    let front = Arc::new(Front { dispatch, limits });
+/// Builds the router that serves every path: Thrift calls, probes, and the
+/// web UI from `www_root`.
+pub fn router(
+    dispatch: Arc<dyn Dispatch>,
+    limits: HttpLimits,
+    www_root: Option<std::path::PathBuf>,
+) -> Router {
+    let front = Arc::new(Front {
+        dispatch,
+        limits,
+        www_root,
+    });
     Router::new()
         .fallback(handle)
         .layer(DefaultBodyLimit::disable())
@@ -80,6 +92,15 @@ pub fn router(dispatch: Arc<dyn Dispatch>, limits: HttpLimits) -> Router {
 const THRIFT_CONTENT_TYPE: &str = "application/x-thrift";
 
 async fn handle(State(front): State<Arc<Front>>, request: Request) -> Response {
+    www::add_security_headers(answer(front, request).await)
+}
+
+async fn answer(front: Arc<Front>, request: Request) -> Response {
+    if matches!(*request.method(), Method::GET | Method::HEAD)
+        && !matches!(request.uri().path(), "/live" | "/ready")
+    {
+        return www::serve(front.www_root.as_deref(), request).await;
+    }
     let peer = request
         .extensions()
         .get::<ConnectInfo<SocketAddr>>()
@@ -116,11 +137,7 @@ async fn handle_get(front: &Arc<Front>, path: &str) -> Response {
                     .into_response()
             }
         }
-        _ => (
-            StatusCode::NOT_FOUND,
-            "This server has no web interface; point a CodeChecker client at it.\n",
-        )
-            .into_response(),
+        _ => StatusCode::NOT_FOUND.into_response(),
     }
 }
 

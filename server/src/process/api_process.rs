@@ -33,6 +33,7 @@ pub fn run(args: &ServerArgs, fd: i32) -> anyhow::Result<()> {
             HttpLimits {
                 max_body_bytes: args.max_body_bytes,
             },
+            args.www_root(),
         );
         axum::serve(
             listener,

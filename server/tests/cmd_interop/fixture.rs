@@ -20,7 +20,8 @@ pub struct Fixture {
     pub ours: &'static Server,
     /// CodeChecker 6.29.1's server.
     pub theirs: &'static RefServer,
-    /// The analysis of version 1 (a `CodeChecker store` input).
+    /// The analysis of version 1 (a `CodeChecker store` input), of the
+    /// sources in `../src`.
     pub reports_v1: PathBuf,
     /// The analysis of version 2.
     pub reports_v2: PathBuf,
@@ -71,11 +72,25 @@ impl Fixture {
         a
     }
 
-    /// Stores `dir` as `run` into both servers (extra store flags in
-    /// `extra`, e.g. `["--tag", "t"]`).
+    /// Stores `dir` (one of the fixture's report folders) as `run` into both
+    /// servers (extra store flags in `extra`, e.g. `["--tag", "t"]`). The
+    /// version folder is trimmed from the paths, so both versions name their
+    /// files `/src/<file>`.
     pub fn store_both(&self, dir: &std::path::Path, run: &str, extra: &[&str]) {
+        let trim = dir
+            .parent()
+            .expect("a report folder inside its version folder")
+            .display()
+            .to_string();
         let dir = dir.display().to_string();
-        let mut args = vec!["store", dir.as_str(), "-n", run];
+        let mut args = vec![
+            "store",
+            dir.as_str(),
+            "-n",
+            run,
+            "--trim-path-prefix",
+            trim.as_str(),
+        ];
         args.extend(extra);
         let (ours, theirs) = self.both(&args);
         ours.assert_success();
@@ -142,12 +157,15 @@ fn set_up() -> Option<Fixture> {
     });
     // Start CodeChecker's server (slow) while the analyses run.
     let theirs = std::thread::spawn(|| RefServer::start_shared(false));
-    let src = work.join("src");
+    // Each version in a folder of its own (`<work>/<version>/src`), as
+    // `store` refuses reports whose sources changed since the analysis.
     let mut reports = Vec::new();
     for version in ["v1", "v2"] {
+        let base = work.join(version);
+        let src = base.join("src");
         checkout(version, &src);
-        let cdb = compile_commands(&src, &work);
-        let out = work.join(format!("reports_{version}"));
+        let cdb = compile_commands(&src, &base);
+        let out = base.join("reports");
         let found = analyze(&cdb, &out);
         assert!(
             found.values().sum::<usize>() > 10,

@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use super::http;
 use super::python::Venv;
-use super::server::{signal, wait_timeout};
+use super::server::{signal, spawn_bound_to_test, wait_timeout};
 
 /// How long CodeChecker's server may take to start (it creates its databases).
 const START_TIMEOUT: Duration = Duration::from_secs(120);
@@ -24,6 +24,12 @@ impl RefServer {
     /// Starts `CodeChecker server` on a free port. With `test_mode` the
     /// server runs with `TEST_WORKSPACE` set, which enables `createDummyTask`.
     pub fn start(test_mode: bool) -> Self {
+        Self::launch(test_mode, false)
+    }
+
+    /// Starts the server; a `detached` one outlives the thread that started
+    /// it (no parent-death signal), for servers shared by several tests.
+    fn launch(test_mode: bool, detached: bool) -> Self {
         let mut dir = tempfile::Builder::new()
             .prefix("ccref-test-")
             .tempdir()
@@ -53,15 +59,16 @@ impl RefServer {
             if test_mode {
                 cmd.env("TEST_WORKSPACE", dir.path());
             }
-            // SAFETY: setsid(2) and prctl(2) are async-signal-safe.
+            // SAFETY: setsid(2) is async-signal-safe.
             unsafe {
                 cmd.pre_exec(|| {
                     libc::setsid();
-                    libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGTERM);
                     Ok(())
                 });
             }
-            let child = cmd.spawn().expect("start CodeChecker server");
+            // With a parent-death signal; a detached server is spawned from a
+            // thread that lives as long as the test process.
+            let child = spawn_bound_to_test(cmd, detached);
             let mut server = RefServer {
                 child: Some(child),
                 port,
@@ -81,7 +88,7 @@ impl RefServer {
     /// Like [`RefServer::start`], for a server shared by every test of the
     /// binary: it lives until the test process exits.
     pub fn start_shared(test_mode: bool) -> &'static RefServer {
-        let server: &'static RefServer = Box::leak(Box::new(Self::start(test_mode)));
+        let server: &'static RefServer = Box::leak(Box::new(Self::launch(test_mode, true)));
         let pid = server.child.as_ref().map(std::process::Child::id);
         let dir = server.dir.path().to_path_buf();
         super::at_exit(move || {
