@@ -141,12 +141,23 @@ fn set_up() -> Option<Fixture> {
         let _ = std::fs::remove_dir_all(&cleanup);
     });
     // Start CodeChecker's server (slow) while the analyses run.
-    let theirs = std::thread::spawn(|| RefServer::start_shared(false));
-    let src = work.join("src");
+    // The server is started with PR_SET_PDEATHSIG, which fires when the
+    // spawning *thread* ends: that thread must live as long as the process.
+    let (tx, theirs) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = tx.send(RefServer::start_shared(false));
+        loop {
+            std::thread::park();
+        }
+    });
     let mut reports = Vec::new();
     for version in ["v1", "v2"] {
+        // One source tree per version: CodeChecker's client refuses to store
+        // reports older than their sources, so both analyses must stay
+        // storable at any time.
+        let src = work.join(version).join("src");
         checkout(version, &src);
-        let cdb = compile_commands(&src, &work);
+        let cdb = compile_commands(&src, &work.join(version));
         let out = work.join(format!("reports_{version}"));
         let found = analyze(&cdb, &out);
         assert!(
@@ -160,7 +171,7 @@ fn set_up() -> Option<Fixture> {
         .workers(2)
         .test_mode(false)
         .start_shared();
-    let theirs = theirs.join().expect("CodeChecker's server started");
+    let theirs = theirs.recv().expect("CodeChecker's server started");
     let [reports_v1, reports_v2]: [PathBuf; 2] = reports.try_into().expect("two versions");
     let fixture = Fixture {
         ours,
