@@ -475,7 +475,10 @@ mod tests {
 
     #[test]
     fn a_malformed_label_file_is_an_error() {
-        let dir = folder(&[("bad.json", r#"{"analyzer": "x", "labels": {"a": "severity:LOW"}}"#)]);
+        let dir = folder(&[(
+            "bad.json",
+            r#"{"analyzer": "x", "labels": {"a": "severity:LOW"}}"#,
+        )]);
         assert!(matches!(
             CheckerLabels::load(dir.path()),
             Err(LabelsError::Format { .. })

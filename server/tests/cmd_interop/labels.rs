@@ -26,7 +26,11 @@ const STORED: [(&str, &str, &str); 9] = [
     ("infer", "infer-array-out-of-bounds-l2", "MEDIUM"),
     ("clang-tidy", "bugprone-use-after-move", "HIGH"),
     // No entry of its own: the labels of the prefix `clang-diagnostic`.
-    ("clang-tidy", "clang-diagnostic-not-a-real-warning", "MEDIUM"),
+    (
+        "clang-tidy",
+        "clang-diagnostic-not-a-real-warning",
+        "MEDIUM",
+    ),
     ("clangsa", "core.DivideZero", "HIGH"),
     ("clangsa", "alpha.core.C11Lock", "HIGH"),
 ];
@@ -160,7 +164,10 @@ fn write_reports(dir: &Path) -> std::path::PathBuf {
     std::fs::write(&source, lines).unwrap();
     let mut by_analyzer: BTreeMap<&str, Vec<(usize, &str)>> = BTreeMap::new();
     for (i, (analyzer, checker, _)) in STORED.iter().enumerate() {
-        by_analyzer.entry(analyzer).or_default().push((i + 1, checker));
+        by_analyzer
+            .entry(analyzer)
+            .or_default()
+            .push((i + 1, checker));
     }
     for (analyzer, reports) in by_analyzer {
         let diagnostics: String = reports
