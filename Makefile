@@ -6,7 +6,7 @@ CARGO ?= cargo
 PORT ?= 8001
 WORKSPACE ?= workspace
 
-.PHONY: run build test test-rust idl idl-check lint bench bench-store
+.PHONY: run build test test-rust idl idl-check labels labels-check lint bench bench-store
 
 run:
 	@tools/fetch-www.sh || echo "make run: the web UI could not be fetched; the API works without it"
@@ -19,7 +19,7 @@ build:
 # thrift compiler, clang and the web UI bundle once, under ~/.cache/codechecker-rs.
 test:
 	@eval "$$(tests/tools/ensure-deps.sh)" && \
-	  $(MAKE) --no-print-directory idl-check && \
+	  $(MAKE) --no-print-directory idl-check labels-check && \
 	  $(CARGO) test --workspace --all-targets --no-fail-fast
 
 # Regenerate the Rust code from idl/*.thrift (needs thrift 0.17).
@@ -32,6 +32,16 @@ idl-check:
 	@if command -v thrift >/dev/null 2>&1; then idl/regen.sh --check; \
 	  else echo "idl-check: no thrift compiler, generated-code check skipped"; fi
 	@"$${CC_PY_CURRENT:?run through make test}/bin/python" idl/check_contract.py
+
+# Regenerate the server's built-in checker labels (server/labels/checker_labels.json)
+# from the label files of the CodeChecker release in the test venv.
+labels:
+	@eval "$$(tests/tools/ensure-deps.sh)" && \
+	  "$$CC_PY_CURRENT/bin/python" server/labels/generate.py
+
+# The committed built-in checker labels are what that CodeChecker release publishes.
+labels-check:
+	@"$${CC_PY_CURRENT:?run through make test}/bin/python" server/labels/generate.py --check
 
 lint:
 	$(CARGO) fmt --all -- --check

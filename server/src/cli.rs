@@ -101,10 +101,12 @@ pub struct ServerArgs {
     #[arg(long, default_value_t = crate::http::HttpLimits::default().max_body_bytes)]
     pub max_body_bytes: usize,
 
-    /// CodeChecker's checker label folder (`share/codechecker/config/labels`
-    /// of a CodeChecker installation, holding `analyzers/*.json`): severities
-    /// of stored checkers and `getCheckerLabels`. Without it every checker's
-    /// severity is UNSPECIFIED.
+    /// A checker label folder in CodeChecker's format (`analyzers/*.json`, as
+    /// in `share/codechecker/config/labels` of a CodeChecker installation)
+    /// that adds to and overrides the built-in labels (CodeChecker's
+    /// published ones) per analyzer and checker: severities of stored
+    /// checkers and `getCheckerLabels`. Not needed for CodeChecker's own
+    /// severities.
     #[arg(long, env = "CC_CHECKER_LABELS")]
     pub checker_labels: Option<PathBuf>,
 

@@ -44,6 +44,12 @@ pub fn run(mut args: ServerArgs) -> anyhow::Result<()> {
             let machine_id = args.machine_id(local.port());
             args.machine_id = Some(machine_id.clone());
             let state = ServerState::open(&args)?;
+            tracing::info!(
+                builtin = state.labels.builtin_version().unwrap_or("none"),
+                added = ?args.checker_labels,
+                checkers = state.labels.checker_count(),
+                "checker labels loaded"
+            );
             state.ensure_default_product()?;
             let fd = process::children::make_inheritable(&listener)?;
             let plan = supervisor::Plan {

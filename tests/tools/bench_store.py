@@ -110,9 +110,7 @@ class Server:
         env = dict(os.environ, HOME=self.work)
         self.product = "Default"
         if kind.startswith("ours"):
-            cmd = [args.server_bin, "-w", ws, "--port", str(self.port),
-                   "--checker-labels",
-                   os.path.join(args.venv, "share/codechecker/config/labels")]
+            cmd = [args.server_bin, "-w", ws, "--port", str(self.port)]
             if kind == "ours-pg":
                 pg_recreate(args.pg, "ccrs_bench_config")
                 pg_recreate(args.pg, "ccrs_bench_product")

@@ -315,13 +315,6 @@ pub fn our_server_with(dir: &Path, extra: &[&str]) -> ServerProcess {
         .args(["--port", &port.to_string(), "--test-mode"])
         .args(extra)
         .env("TEST_WORKSPACE", dir);
-    // Severities as CodeChecker's server gives them.
-    if let Some(venv) = venv() {
-        cmd.env(
-            "CC_CHECKER_LABELS",
-            venv.join("share/codechecker/config/labels"),
-        );
-    }
     let mut server = ServerProcess::spawn(cmd, port, dir);
     server.wait_until(Duration::from_secs(60), || {
         http_answers(

@@ -55,10 +55,7 @@ impl ServerState {
         let url = args.config_url();
         let config = ConfigDb::open(&url)
             .with_context(|| format!("cannot open the configuration database {url}"))?;
-        let labels = match &args.checker_labels {
-            Some(dir) => CheckerLabels::load(dir)?,
-            None => CheckerLabels::empty(),
-        };
+        let labels = CheckerLabels::for_server(args.checker_labels.as_deref())?;
         let mut store = StoreSettings::default();
         store.submit.hold = Duration::from_secs_f64(args.store_hold_secs.clamp(0.0, 3600.0));
         store.submit.has_workers = args.worker_count() > 0;

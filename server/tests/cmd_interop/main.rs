@@ -15,4 +15,5 @@
 mod support;
 
 mod fixture;
+mod labels;
 mod www;

@@ -10,18 +10,10 @@ use serde_json::Value;
 use super::python::{codechecker, Venv};
 use super::server::ServerBuilder;
 
-/// CodeChecker's checker label folder of the current venv (severities).
-pub fn labels_dir() -> PathBuf {
-    Venv::Current.root().join("share/codechecker/config/labels")
-}
-
-/// Our server, set up to store like CodeChecker's: checker labels from the
-/// venv, two workers.
+/// Our server, set up for store tests: two workers. No label flag: the
+/// built-in checker labels give CodeChecker's severities.
 pub fn store_server() -> ServerBuilder {
-    ServerBuilder::new()
-        .workers(2)
-        .arg("--checker-labels")
-        .arg(&labels_dir().display().to_string())
+    ServerBuilder::new().workers(2)
 }
 
 /// A generated report directory.
