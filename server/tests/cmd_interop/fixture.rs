@@ -142,9 +142,12 @@ fn set_up() -> Option<Fixture> {
     });
     // Start CodeChecker's server (slow) while the analyses run.
     let theirs = std::thread::spawn(|| RefServer::start_shared(false));
-    let src = work.join("src");
     let mut reports = Vec::new();
     for version in ["v1", "v2"] {
+        // One source folder per version: `CodeChecker store` refuses
+        // reports whose sources changed after the analysis, and tests
+        // store both versions again and again.
+        let src = work.join(format!("src_{version}"));
         checkout(version, &src);
         let cdb = compile_commands(&src, &work);
         let out = work.join(format!("reports_{version}"));

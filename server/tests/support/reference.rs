@@ -61,7 +61,10 @@ impl RefServer {
                     Ok(())
                 });
             }
-            let child = cmd.spawn().expect("start CodeChecker server");
+            // Spawned from a thread that lives as long as the test process:
+            // the death signal follows the forking thread, and a shared
+            // server outlives the test (thread) that started it.
+            let child = super::server::spawn_bound_to_test(cmd, true);
             let mut server = RefServer {
                 child: Some(child),
                 port,
