@@ -201,9 +201,7 @@ impl ProductDb {
                      review_status_message = NULL, review_status_date_us = NULL, \
                      fixed_at_us = NULL WHERE review_status_is_in_source = ",
                 );
-                sql.bind(false)
-                    .push(" AND bug_id = ")
-                    .bind(hash.as_str());
+                sql.bind(false).push(" AND bug_id = ").bind(hash.as_str());
                 sql.execute(conn)?;
             }
             Ok(hashes.len())
@@ -214,9 +212,7 @@ impl ProductDb {
 /// `FROM … WHERE … GROUP BY … [HAVING …]` of a rule query (CodeChecker's
 /// `get_rs_rule_query`), with `hashes` in place of the filter's hashes.
 fn rule_query(sql: &mut Sql, filter: &ReviewRuleFilter, hashes: Option<&[String]>) {
-    sql.push(
-        " FROM review_statuses rs LEFT JOIN reports r ON r.bug_id = rs.bug_hash WHERE 1 = 1",
-    );
+    sql.push(" FROM review_statuses rs LEFT JOIN reports r ON r.bug_id = rs.bug_hash WHERE 1 = 1");
     let op = sql.ilike();
     if let Some(hashes) = hashes.filter(|h| !h.is_empty()) {
         sql.push(" AND (");
@@ -296,7 +292,10 @@ pub(crate) fn set_rule(conn: &mut AnyConnection, change: &ReviewRuleChange) -> R
     let new_message = change.message.clone().unwrap_or_default();
     // An empty stored message never counts as "unchanged" (CodeChecker
     // compares `message or None` with the new message bytes).
-    let old_message = old.as_ref().map(|o| o.message.as_str()).filter(|m| !m.is_empty());
+    let old_message = old
+        .as_ref()
+        .map(|o| o.message.as_str())
+        .filter(|m| !m.is_empty());
     if old_status == change.status && old_message == Some(new_message.as_str()) {
         return Ok(());
     }

@@ -25,7 +25,11 @@ pub enum SplitError {
 
 /// The text of the system comment recording a review status change from
 /// `old` to `new`, with the reason when there is one.
-pub fn review_status_changed(old: ReviewStatus, new: ReviewStatus, message: Option<&str>) -> String {
+pub fn review_status_changed(
+    old: ReviewStatus,
+    new: ReviewStatus,
+    message: Option<&str>,
+) -> String {
     let (old, new) = (capitalize(old.as_str()), capitalize(new.as_str()));
     match message.filter(|m| !m.is_empty()) {
         Some(m) => format!("rev_st_changed_msg {old} {new} {}", quote(m)),
@@ -168,7 +172,10 @@ mod tests {
 
     #[test]
     fn split_as_python() {
-        assert_eq!(split("a\\ b \"c\\\"d\\e\"").expect("ok"), vec!["a b", "c\"d\\e"]);
+        assert_eq!(
+            split("a\\ b \"c\\\"d\\e\"").expect("ok"),
+            vec!["a b", "c\"d\\e"]
+        );
         assert_eq!(split("x ''").expect("ok"), vec!["x", ""]);
         assert_eq!(split("  ").expect("ok"), Vec::<String>::new());
         assert_eq!(split("'open"), Err(SplitError::NoClosingQuotation));

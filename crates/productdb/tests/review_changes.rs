@@ -29,10 +29,21 @@ fn stored(db: &productdb::ProductDb) -> i64 {
     let reports = vec![
         report("/p/a.c", 1, "A", "h1"),
         report("/p/a.c", 2, "A", "h2"),
-        reviewed(report("/p/a.c", 3, "A", "h3"), R::Confirmed, "in source", true),
+        reviewed(
+            report("/p/a.c", 3, "A", "h3"),
+            R::Confirmed,
+            "in source",
+            true,
+        ),
         report("/p/a.c", 4, "A", "h4"),
     ];
-    store(db, run("rv", &["A"], &[]), vec![file("/p/a.c", "x")], reports).run_id
+    store(
+        db,
+        run("rv", &["A"], &[]),
+        vec![file("/p/a.c", "x")],
+        reports,
+    )
+    .run_id
 }
 
 #[test]
@@ -47,14 +58,25 @@ fn one_report_changes_alone() {
         let rows = reports_of(db, run_id);
         let r = by_hash(&rows, "h1");
         assert_eq!(
-            (r.review.status, r.review.author.as_deref(), r.review.message.as_deref()),
+            (
+                r.review.status,
+                r.review.author.as_deref(),
+                r.review.message.as_deref()
+            ),
             (R::FalsePositive, Some("alice"), Some("nope")),
             "{}",
             t.label
         );
-        assert_eq!(r.fixed_at, None, "{}: as CodeChecker 6.29.1, no fix date", t.label);
+        assert_eq!(
+            r.fixed_at, None,
+            "{}: as CodeChecker 6.29.1, no fix date",
+            t.label
+        );
         assert_eq!(by_hash(&rows, "h2").review.status, R::Unreviewed);
-        assert!(db.review_rules(&Default::default(), None, None, 0).expect("rules").is_empty());
+        assert!(db
+            .review_rules(&Default::default(), None, None, 0)
+            .expect("rules")
+            .is_empty());
         assert!(matches!(
             db.change_report_review(999_999, R::Confirmed, "", "alice"),
             Err(productdb::Error::NotFound { .. })
@@ -80,7 +102,11 @@ fn rules_apply_list_and_go() {
         let h1 = by_hash(&rows, "h1");
         assert_eq!(h1.review.status, R::FalsePositive, "{}", t.label);
         assert_eq!(h1.review.author.as_deref(), Some("alice"));
-        assert!(h1.fixed_at.is_some(), "{}: a closing rule sets the fix date", t.label);
+        assert!(
+            h1.fixed_at.is_some(),
+            "{}: a closing rule sets the fix date",
+            t.label
+        );
         let h3 = by_hash(&rows, "h3");
         assert_eq!(
             (h3.review.status, h3.review.in_source),
@@ -96,7 +122,9 @@ fn rules_apply_list_and_go() {
             "rev_st_changed_msg Unreviewed False_positive why"
         );
 
-        let all = db.review_rules(&Default::default(), None, None, 0).expect("rules");
+        let all = db
+            .review_rules(&Default::default(), None, None, 0)
+            .expect("rules");
         let hashes: Vec<&str> = all.iter().map(|r| r.rule.bug_hash.as_str()).collect();
         assert_eq!(hashes, ["ghost", "h3", "h1"], "{}: newest first", t.label);
         let by_count = db
@@ -131,7 +159,12 @@ fn rules_apply_list_and_go() {
             authors: Some(vec!["AL*".into()]),
             no_associated_reports: false,
         };
-        assert_eq!(db.review_rule_count(&filter).expect("count"), 1, "{}", t.label);
+        assert_eq!(
+            db.review_rule_count(&filter).expect("count"),
+            1,
+            "{}",
+            t.label
+        );
         let none = ReviewRuleFilter {
             statuses: Some(vec![]),
             ..Default::default()
@@ -181,13 +214,14 @@ fn comments_belong_to_their_authors() {
             db.remove_comment(alices, "bob"),
             Err(productdb::Error::NotCommentAuthor { .. })
         ));
-        db.update_comment(anon, "bob", "edited").expect("anyone edits Anonymous");
-        db.update_comment(alices, "alice", "first, edited").expect("edit");
+        db.update_comment(anon, "bob", "edited")
+            .expect("anyone edits Anonymous");
+        db.update_comment(alices, "alice", "first, edited")
+            .expect("edit");
         let listed = db.report_comments(id).expect("read").expect("a report");
         assert_eq!(listed.len(), 4, "{}: two system comments", t.label);
         assert_eq!(
-            listed[0].message,
-            "comment_changed first 'first, edited'",
+            listed[0].message, "comment_changed first 'first, edited'",
             "{}",
             t.label
         );
@@ -208,14 +242,18 @@ fn export_and_all_or_nothing_import() {
         let db = &t.db;
         let run_id = stored(db);
         let rows = reports_of(db, run_id);
-        db.add_comment(by_hash(&rows, "h2").id, "alice", "note").expect("add");
+        db.add_comment(by_hash(&rows, "h2").id, "alice", "note")
+            .expect("add");
         db.add_review_rule(&rule("h4", R::Intentional, Some("ok"), "alice"))
             .expect("rule");
         let all = db.export_reviews(&RunFilter::default()).expect("export");
         // h4's rule comment and alice's note; h3's source review and h4's rule.
         assert_eq!(all.comments.len(), 2, "{}", t.label);
         let reviewed: Vec<&str> = all.reviews.iter().map(|(h, _)| h.as_str()).collect();
-        assert!(reviewed.contains(&"h3") && reviewed.contains(&"h4"), "{reviewed:?}");
+        assert!(
+            reviewed.contains(&"h3") && reviewed.contains(&"h4"),
+            "{reviewed:?}"
+        );
         let other = db
             .export_reviews(&RunFilter {
                 names: Some(vec!["other*".into()]),
@@ -248,7 +286,12 @@ fn export_and_all_or_nothing_import() {
         // The same again adds nothing: same comment, rule of the same date.
         db.import_reviews(&good, "importer").expect("import");
         let h1 = by_hash(&reports_of(db, run_id), "h1").id;
-        assert_eq!(db.report_comment_count(h1).expect("count"), 1, "{}", t.label);
+        assert_eq!(
+            db.report_comment_count(h1).expect("count"),
+            1,
+            "{}",
+            t.label
+        );
         let rules = db
             .review_rules(
                 &ReviewRuleFilter {
@@ -291,6 +334,11 @@ fn export_and_all_or_nothing_import() {
             db.import_reviews(&bad, "importer"),
             Err(productdb::Error::BadImport(_))
         ));
-        assert_eq!(db.report_comment_count(h1).expect("count"), 1, "{}", t.label);
+        assert_eq!(
+            db.report_comment_count(h1).expect("count"),
+            1,
+            "{}",
+            t.label
+        );
     }
 }

@@ -118,13 +118,19 @@ impl<'f> Product<'f> {
     /// Calls `CodeCheckerService.method` on both servers, with the
     /// arguments `args(true)` on ours and `args(false)` on theirs.
     fn call_each(&mut self, method: &str, args: impl Fn(bool) -> Value) -> (Reply, Reply) {
-        let ours = format!("{}/{}/v6.74/CodeCheckerService", self.f.ours.url(), self.name);
+        let ours = format!(
+            "{}/{}/v6.74/CodeCheckerService",
+            self.f.ours.url(),
+            self.name
+        );
         let theirs = format!(
             "{}/{}/v6.74/CodeCheckerService",
             self.f.theirs.url(),
             self.name
         );
-        let a = self.py.call(&ours, "CodeCheckerService", method, args(true));
+        let a = self
+            .py
+            .call(&ours, "CodeCheckerService", method, args(true));
         let b = self
             .py
             .call(&theirs, "CodeCheckerService", method, args(false));
@@ -266,20 +272,56 @@ fn suppress_and_review_status_rules() {
         json!([hash, FALSE_POSITIVE, "rule <one>"]),
     );
     p.same_results("review-a");
-    p.same_call("addReviewStatusRule", json!([hash, FALSE_POSITIVE, "rule <one>"]));
+    p.same_call(
+        "addReviewStatusRule",
+        json!([hash, FALSE_POSITIVE, "rule <one>"]),
+    );
     p.same_call("addReviewStatusRule", json!([hash, CONFIRMED, null]));
-    p.same_call("addReviewStatusRule", json!([ghost, INTENTIONAL, "it's 'quoted'"]));
+    p.same_call(
+        "addReviewStatusRule",
+        json!([ghost, INTENTIONAL, "it's 'quoted'"]),
+    );
     p.same_call("addReviewStatusRule", json!([open[0].0, CONFIRMED, ""]));
     p.same_results("review-a");
     let rules = p.same_call("getReviewStatusRules", json!([null, null, null, null]));
     assert_eq!(rules.ok().as_array().map(Vec::len), Some(3));
     for (filter, sort, limit, offset) in [
-        (json!({"noAssociatedReports": true}), json!(null), json!(null), json!(null)),
-        (json!({"reviewStatuses": [CONFIRMED]}), json!({"type": 0, "ord": 0}), json!(null), json!(null)),
-        (json!({"reviewStatuses": []}), json!(null), json!(null), json!(null)),
-        (json!({"authors": ["anon*"]}), json!({"type": 4, "ord": 1}), json!(2), json!(1)),
-        (json!({"reportHashes": ["0123*", &hash]}), json!({"type": 1, "ord": 0}), json!(null), json!(null)),
-        (json!(null), json!({"type": 3, "ord": 0}), json!(1), json!(null)),
+        (
+            json!({"noAssociatedReports": true}),
+            json!(null),
+            json!(null),
+            json!(null),
+        ),
+        (
+            json!({"reviewStatuses": [CONFIRMED]}),
+            json!({"type": 0, "ord": 0}),
+            json!(null),
+            json!(null),
+        ),
+        (
+            json!({"reviewStatuses": []}),
+            json!(null),
+            json!(null),
+            json!(null),
+        ),
+        (
+            json!({"authors": ["anon*"]}),
+            json!({"type": 4, "ord": 1}),
+            json!(2),
+            json!(1),
+        ),
+        (
+            json!({"reportHashes": ["0123*", &hash]}),
+            json!({"type": 1, "ord": 0}),
+            json!(null),
+            json!(null),
+        ),
+        (
+            json!(null),
+            json!({"type": 3, "ord": 0}),
+            json!(1),
+            json!(null),
+        ),
     ] {
         p.same_call(
             "getReviewStatusRules",
@@ -291,7 +333,11 @@ fn suppress_and_review_status_rules() {
     // The system comments the rule changes left, on a report of the hash.
     let (ours_ids, theirs_ids) = report_ids(&p, "review-a");
     let comments = p.same_call_each("getComments", |ours| {
-        json!([if ours { ours_ids[&hash] } else { theirs_ids[&hash] }])
+        json!([if ours {
+            ours_ids[&hash]
+        } else {
+            theirs_ids[&hash]
+        }])
     });
     assert_eq!(comments.ok().as_array().map(Vec::len), Some(2));
 
@@ -301,7 +347,10 @@ fn suppress_and_review_status_rules() {
 
     // Removing rules makes their reports unreviewed again.
     p.same_call("removeReviewStatusRules", json!([{"reportHashes": [hash]}]));
-    p.same_call("removeReviewStatusRules", json!([{"noAssociatedReports": true}]));
+    p.same_call(
+        "removeReviewStatusRules",
+        json!([{"noAssociatedReports": true}]),
+    );
     p.same_call("getReviewStatusRules", json!([null, null, null, null]));
     p.same_results("review-a");
     p.same_results("review-b");
@@ -324,8 +373,14 @@ fn comments_add_update_remove() {
         }
     };
 
-    p.same_call_each("addComment", |o| json!([rid(o), {"message": "first <b>bold</b> & 'q'"}]));
-    p.same_call_each("addComment", |o| json!([rid(o), {"message": "second", "kind": 1}]));
+    p.same_call_each(
+        "addComment",
+        |o| json!([rid(o), {"message": "first <b>bold</b> & 'q'"}]),
+    );
+    p.same_call_each(
+        "addComment",
+        |o| json!([rid(o), {"message": "second", "kind": 1}]),
+    );
     let listed = |p: &mut Product| p.same_call_each("getComments", |o| json!([rid(o)]));
     let comments = listed(&mut p).ok();
     assert_eq!(comments.as_array().map(Vec::len), Some(2));
@@ -344,8 +399,12 @@ fn comments_add_update_remove() {
     let (ours_c, theirs_c) = (ids(a), ids(b));
     let cid = |o: bool, i: usize| if o { ours_c[i] } else { theirs_c[i] };
 
-    p.same_call_each("updateComment", |o| json!([cid(o, 1), "edited 'first' <i>"]));
-    p.same_call_each("updateComment", |o| json!([cid(o, 1), "edited 'first' <i>"]));
+    p.same_call_each("updateComment", |o| {
+        json!([cid(o, 1), "edited 'first' <i>"])
+    });
+    p.same_call_each("updateComment", |o| {
+        json!([cid(o, 1), "edited 'first' <i>"])
+    });
     listed(&mut p);
     p.same_call_each("updateComment", |o| json!([cid(o, 0), "   "]));
     p.same_call_each("removeComment", |o| json!([cid(o, 0)]));
@@ -380,12 +439,23 @@ fn export_then_import_into_another_product() {
     src.same_call_each("changeReviewStatus", |o| {
         json!([rid(o, &open[0].0), FALSE_POSITIVE, "suppressed"])
     });
-    src.same_call("addReviewStatusRule", json!([open[1].0, INTENTIONAL, "by rule"]));
-    src.same_call_each("addComment", |o| json!([rid(o, &open[2].0), {"message": "a & b <c>"}]));
-    src.same_call_each("addComment", |o| json!([rid(o, &open[2].0), {"message": "later"}]));
+    src.same_call(
+        "addReviewStatusRule",
+        json!([open[1].0, INTENTIONAL, "by rule"]),
+    );
+    src.same_call_each(
+        "addComment",
+        |o| json!([rid(o, &open[2].0), {"message": "a & b <c>"}]),
+    );
+    src.same_call_each(
+        "addComment",
+        |o| json!([rid(o, &open[2].0), {"message": "later"}]),
+    );
 
     let exported = src.same_json(&["cmd", "export", "-n", "review-e"]);
-    assert!(exported["comments"].as_object().is_some_and(|m| m.len() >= 2));
+    assert!(exported["comments"]
+        .as_object()
+        .is_some_and(|m| m.len() >= 2));
 
     // Each server's export, imported into a fresh product of the same server.
     let (ours_out, theirs_out) = src.both(&["cmd", "export", "-n", "review-e"]);
@@ -436,10 +506,14 @@ fn export_then_import_into_another_product() {
                                "author": "someone", "date": "2024-01-02 03:04:05.678901"}}
     });
     dst.same_call("importData", json!([import]));
-    dst.same_call("getReviewStatusRules", json!([{"reportHashes": [ghost]}, null, null, null]));
+    dst.same_call(
+        "getReviewStatusRules",
+        json!([{"reportHashes": [ghost]}, null, null, null]),
+    );
 
     // A bad date fails the whole import: the comment before it is not kept.
-    let count = |p: &mut Product| p.same_call_each("getCommentCount", |o| json!([rid(o, &open[3].0)]));
+    let count =
+        |p: &mut Product| p.same_call_each("getCommentCount", |o| json!([rid(o, &open[3].0)]));
     let before = count(&mut dst).ok();
     let bad = json!({
         "comments": {open[3].0.clone(): [{"id": 1, "author": "someone", "message": "kept?",
@@ -496,12 +570,26 @@ fn only_the_author_changes_a_comment() {
     let env = [("HOME", home_s.as_str()), ("CC_FORCE_SYNC_STORE", "yes")];
     let url = server.product_url();
     let copies = tempfile::tempdir().expect("temp dir");
-    let dir = copy_reports(&f.reports_v1, copies.path()).display().to_string();
-    let out = codechecker(Venv::Current, &["cmd", "login", "root", "--url", &server.cli_url()], &env);
+    let dir = copy_reports(&f.reports_v1, copies.path())
+        .display()
+        .to_string();
+    let out = codechecker(
+        Venv::Current,
+        &["cmd", "login", "root", "--url", &server.cli_url()],
+        &env,
+    );
     out.assert_success();
-    let out = codechecker(Venv::Current, &["store", &dir, "-n", "authored", "--url", &url], &env);
+    let out = codechecker(
+        Venv::Current,
+        &["store", &dir, "-n", "authored", "--url", &url],
+        &env,
+    );
     out.assert_success();
-    let out = codechecker(Venv::Current, &["cmd", "results", "authored", "-o", "json", "--url", &url], &env);
+    let out = codechecker(
+        Venv::Current,
+        &["cmd", "results", "authored", "-o", "json", "--url", &url],
+        &env,
+    );
     out.assert_success();
     let report = *ids_by_hash(&out).values().next().expect("a report");
 
@@ -509,7 +597,13 @@ fn only_the_author_changes_a_comment() {
     let products_url = format!("{}/v6.74/Products", server.url());
     let bearer = |t: &str| format!("Bearer {t}");
     let products = py
-        .call_with_headers(&products_url, "Products", "getProducts", json!([null, null]), &[("Authorization", &bearer(&root))])
+        .call_with_headers(
+            &products_url,
+            "Products",
+            "getProducts",
+            json!([null, null]),
+            &[("Authorization", &bearer(&root))],
+        )
         .ok();
     let product_id = products[0]["id"].as_i64().expect("product id");
     for user in ["alice", "bob"] {
@@ -518,7 +612,12 @@ fn only_the_author_changes_a_comment() {
                 &auth_url,
                 "Authentication",
                 "addPermission",
-                json!([perm, user, false, json!({"productID": product_id}).to_string()]),
+                json!([
+                    perm,
+                    user,
+                    false,
+                    json!({"productID": product_id}).to_string()
+                ]),
                 &[("Authorization", &bearer(&root))],
             )
             .ok();
@@ -526,21 +625,52 @@ fn only_the_author_changes_a_comment() {
     }
     let alice = login(&mut py, "alice", "alicepw");
     let bob = login(&mut py, "bob", "bobpw");
-    let service = format!("{}/v6.74/CodeCheckerService", url.replace("localhost", "127.0.0.1"));
+    let service = format!(
+        "{}/v6.74/CodeCheckerService",
+        url.replace("localhost", "127.0.0.1")
+    );
     let call = |py: &mut PyApi, token: &str, method: &str, args: Value| {
-        py.call_with_headers(&service, "CodeCheckerService", method, args, &[("Authorization", &bearer(token))])
+        py.call_with_headers(
+            &service,
+            "CodeCheckerService",
+            method,
+            args,
+            &[("Authorization", &bearer(token))],
+        )
     };
-    call(&mut py, &alice, "addComment", json!([report, {"message": "mine"}])).ok();
+    call(
+        &mut py,
+        &alice,
+        "addComment",
+        json!([report, {"message": "mine"}]),
+    )
+    .ok();
     let comments = call(&mut py, &bob, "getComments", json!([report])).ok();
     assert_eq!(comments[0]["author"], json!("alice"));
     let id = comments[0]["id"].as_i64().expect("comment id");
-    for (method, args) in [("updateComment", json!([id, "bob was here"])), ("removeComment", json!([id]))] {
+    for (method, args) in [
+        ("updateComment", json!([id, "bob was here"])),
+        ("removeComment", json!([id])),
+    ] {
         let (code, message) = call(&mut py, &bob, method, args).request_failed();
-        assert_eq!((code, message.as_str()), (4, "Unathorized comment modification!"));
+        assert_eq!(
+            (code, message.as_str()),
+            (4, "Unathorized comment modification!")
+        );
     }
-    assert_eq!(call(&mut py, &alice, "updateComment", json!([id, "still mine"])).ok(), json!(true));
+    assert_eq!(
+        call(&mut py, &alice, "updateComment", json!([id, "still mine"])).ok(),
+        json!(true)
+    );
     let comments = call(&mut py, &bob, "getComments", json!([report])).ok();
-    assert_eq!(comments[0]["kind"], json!(1), "a system comment records the edit: {comments}");
+    assert_eq!(
+        comments[0]["kind"],
+        json!(1),
+        "a system comment records the edit: {comments}"
+    );
     assert_eq!(comments[0]["author"], json!("alice"));
-    assert_eq!(call(&mut py, &alice, "removeComment", json!([id])).ok(), json!(true));
+    assert_eq!(
+        call(&mut py, &alice, "removeComment", json!([id])).ok(),
+        json!(true)
+    );
 }

@@ -208,7 +208,10 @@ mod tests {
 
     #[test]
     fn unknown_or_old_system_comments() {
-        assert_eq!(comment_text("other 'x y'", true).expect("text"), "other &#x27;x y&#x27;");
+        assert_eq!(
+            comment_text("other 'x y'", true).expect("text"),
+            "other &#x27;x y&#x27;"
+        );
         // Unbalanced quotes: escaped, then split again (CodeChecker's fallback).
         assert_eq!(
             comment_text("rev_st_changed it's fine", true).expect("text"),

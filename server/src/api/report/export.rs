@@ -114,7 +114,8 @@ impl ReportHandler<'_> {
             let mut out = Vec::with_capacity(list.len());
             for c in list {
                 let text = c.created_at.unwrap_or_default();
-                let created_at = parse_py_datetime(&text).ok_or_else(|| general(bad_date(&text)))?;
+                let created_at =
+                    parse_py_datetime(&text).ok_or_else(|| general(bad_date(&text)))?;
                 let author = c.author.ok_or_else(|| {
                     request_failed(
                         codechecker_api::codechecker_api_shared::ErrorCode::DATABASE,

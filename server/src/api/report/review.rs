@@ -54,8 +54,7 @@ fn rule_sort(mode: Option<api::ReviewStatusRuleSortMode>) -> Option<ReviewRuleSo
 /// A wire review status that names one of the four statuses.
 fn known_status(status: Option<api::ReviewStatus>) -> thrift::Result<productdb::ReviewStatus> {
     let status = status.ok_or_else(|| missing_argument("status"))?;
-    review_status_from(status)
-        .ok_or_else(|| general(format!("unknown review status {}", status.0)))
+    review_status_from(status).ok_or_else(|| general(format!("unknown review status {}", status.0)))
 }
 
 impl ReportHandler<'_> {
@@ -157,10 +156,7 @@ impl ReportHandler<'_> {
         filter: Option<api::ReviewStatusRuleFilter>,
     ) -> thrift::Result<bool> {
         let filter = rule_filter(filter)?;
-        let removed = self
-            .db()?
-            .remove_review_rules(&filter)
-            .map_err(database)?;
+        let removed = self.db()?.remove_review_rules(&filter).map_err(database)?;
         tracing::info!(removed, user = %self.user_name(), "review status rules removed");
         Ok(true)
     }
