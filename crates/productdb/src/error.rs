@@ -67,6 +67,16 @@ pub enum Error {
         /// Its key as given by the caller.
         key: String,
     },
+    /// Only a comment's author (or anyone, for an `Anonymous` comment) may
+    /// change or remove it.
+    #[error("comment {id} belongs to another user")]
+    NotCommentAuthor {
+        /// The comment.
+        id: i64,
+    },
+    /// Data to import cannot be applied; nothing was.
+    #[error("{0}")]
+    BadImport(String),
     /// A stored value cannot be interpreted.
     #[error("corrupt product database row: {0}")]
     Corrupt(String),

@@ -12,20 +12,29 @@
 //!   [`StoreWriter::finish`]. Dropping it rolls everything back.
 //! * Readers: [`ProductDb::runs`], [`ProductDb::run_histories`],
 //!   [`ProductDb::reports`], [`ProductDb::source_file`], ...
+//! * Reviews after a store: [`ProductDb::change_report_review`], review
+//!   status rules ([`ProductDb::add_review_rule`], ...), comments
+//!   ([`ProductDb::add_comment`], ...; [`system_comment`] for the texts the
+//!   server writes itself), export and import
+//!   ([`ProductDb::export_reviews`], [`ProductDb::import_reviews`]).
 //!
 //! Types are in [`model`].
 
 mod codec;
+mod comments;
 mod db;
 mod error;
+mod export;
 mod lock;
 mod migrate;
 pub mod model;
 mod read;
 mod remove;
+mod review;
 mod rules;
 mod sql;
 mod store;
+pub mod system_comment;
 mod time;
 
 pub use db::{BackendKind, OpenOptions, ProductDb, RUN_LOCK_TIMEOUT};

@@ -841,3 +841,124 @@ pub struct ReviewRuleRow {
     /// When.
     pub date: DateTime<Utc>,
 }
+
+/// Selects review status rules (Thrift `ReviewStatusRuleFilter`).
+#[derive(Debug, Clone, Default)]
+pub struct ReviewRuleFilter {
+    /// Bug hashes; `*` is a wildcard, matched case-insensitively.
+    pub report_hashes: Option<Vec<String>>,
+    /// Statuses; `Some(empty)` matches no rule (as CodeChecker's `IN ()`).
+    pub statuses: Option<Vec<ReviewStatus>>,
+    /// Authors; `*` is a wildcard, matched case-insensitively.
+    pub authors: Option<Vec<String>>,
+    /// Only rules whose bug hash has no report in any run.
+    pub no_associated_reports: bool,
+}
+
+/// Review status rule orderings (Thrift `ReviewStatusRuleSortType`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReviewRuleSortKey {
+    /// By bug hash.
+    ReportHash,
+    /// By status.
+    Status,
+    /// By author.
+    Author,
+    /// By the rule's date.
+    Date,
+    /// By the number of reports with the hash.
+    AssociatedReportsCount,
+}
+
+/// How to order review status rules.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ReviewRuleSort {
+    /// The key.
+    pub key: ReviewRuleSortKey,
+    /// Descending rather than ascending.
+    pub descending: bool,
+}
+
+/// A review status rule with the number of reports (of every run) that
+/// carry its bug hash (Thrift `ReviewStatusRule`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReviewRuleListing {
+    /// The rule.
+    pub rule: ReviewRuleRow,
+    /// Reports with the rule's bug hash.
+    pub associated_reports: i64,
+}
+
+/// A new review status rule as CodeChecker's `addReviewStatusRule` and
+/// `importData` set one.
+#[derive(Debug, Clone)]
+pub struct ReviewRuleChange {
+    /// The bug hash.
+    pub bug_hash: String,
+    /// The new status.
+    pub status: ReviewStatus,
+    /// The reason; `None` or empty for none.
+    pub message: Option<String>,
+    /// Who sets it (also the author of the system comment).
+    pub author: String,
+    /// When; "now" when `None`.
+    pub date: Option<DateTime<Utc>>,
+}
+
+/// A comment with the bug hash it belongs to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BugComment {
+    /// The bug hash.
+    pub bug_hash: String,
+    /// The comment; its message is stored text (not formatted).
+    pub comment: CommentRow,
+}
+
+/// What `exportData` gathers for the runs of a filter.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ExportRows {
+    /// Comments, newest first, once per report of the selected runs that
+    /// carries their bug hash (as CodeChecker's join lists them). Comments
+    /// whose hash has no report at all appear once with `None` when no run
+    /// filter restricts them.
+    pub comments: Vec<(Option<String>, CommentRow)>,
+    /// Review statuses of the selected runs' reviewed reports, ordered by
+    /// the review's date (a later entry of a bug hash wins).
+    pub reviews: Vec<(String, ReviewRow)>,
+}
+
+/// A comment to import.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImportComment {
+    /// Author as exported.
+    pub author: String,
+    /// Text as exported.
+    pub message: String,
+    /// Creation time as exported.
+    pub created_at: DateTime<Utc>,
+    /// Stored kind (0 user, 1 system).
+    pub kind: i64,
+}
+
+/// A review status to import (it becomes a review status rule).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImportReview {
+    /// The status.
+    pub status: ReviewStatus,
+    /// The reason.
+    pub message: Option<String>,
+    /// The date as the export printed it (compared with the rule's own).
+    pub date_text: String,
+    /// The same date, parsed; `None` when it is not CodeChecker's
+    /// `%Y-%m-%d %H:%M:%S.%f` (an error only when the rule must change).
+    pub date: Option<DateTime<Utc>>,
+}
+
+/// What `importData` applies, in one transaction.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ImportRows {
+    /// Comments by bug hash.
+    pub comments: Vec<(String, Vec<ImportComment>)>,
+    /// Review statuses by bug hash.
+    pub reviews: Vec<(String, ImportReview)>,
+}

@@ -30,3 +30,14 @@ pub(crate) fn opt_from_micros(us: Option<i64>) -> Result<Option<DateTime<Utc>>> 
 pub(crate) fn secs_to_micros(secs: i64) -> i64 {
     secs.saturating_mul(1_000_000)
 }
+
+/// Python's `str(datetime)` of an instant: `YYYY-MM-DD HH:MM:SS[.ffffff]`
+/// (CodeChecker compares dates in this form).
+pub(crate) fn python_str(t: DateTime<Utc>) -> String {
+    let naive = t.naive_utc();
+    if t.timestamp_subsec_micros() == 0 {
+        naive.format("%Y-%m-%d %H:%M:%S").to_string()
+    } else {
+        naive.format("%Y-%m-%d %H:%M:%S%.6f").to_string()
+    }
+}

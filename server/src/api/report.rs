@@ -10,8 +10,11 @@ use codechecker_api::codechecker_api_shared::ErrorCode;
 use super::errors::{not_implemented, request_failed};
 use super::state::ServerState;
 
+mod comments;
 pub(crate) mod convert;
+mod export;
 mod read;
+mod review;
 mod store;
 
 /// Handler of a product's `CodeCheckerService` for one request.
@@ -55,6 +58,15 @@ impl ReportHandler<'_> {
             .products
             .open(&self.product)
             .map_err(|e| request_failed(ErrorCode::DATABASE, e.to_string()))
+    }
+
+    /// The caller's name as CodeChecker records it (authors of reviews and
+    /// comments, storing users): the logged-in user, or `Anonymous`.
+    fn user_name(&self) -> String {
+        self.caller
+            .username
+            .clone()
+            .unwrap_or_else(|| crate::store::params::ANONYMOUS.to_owned())
     }
 }
 
@@ -238,72 +250,72 @@ impl CodeCheckerDBAccessSyncHandler for ReportHandler<'_> {
 
     fn handle_change_review_status(
         &self,
-        _report_id: Option<i64>,
-        _status: Option<ReviewStatus>,
-        _message: Option<String>,
+        report_id: Option<i64>,
+        status: Option<ReviewStatus>,
+        message: Option<String>,
     ) -> thrift::Result<bool> {
-        Err(not_implemented("changeReviewStatus"))
+        self.change_review_status(report_id, status, message)
     }
 
     fn handle_get_review_status_rules(
         &self,
-        _filter: Option<ReviewStatusRuleFilter>,
-        _sort_mode: Option<ReviewStatusRuleSortMode>,
-        _limit: Option<i64>,
-        _offset: Option<i64>,
+        filter: Option<ReviewStatusRuleFilter>,
+        sort_mode: Option<ReviewStatusRuleSortMode>,
+        limit: Option<i64>,
+        offset: Option<i64>,
     ) -> thrift::Result<Vec<ReviewStatusRule>> {
-        Err(not_implemented("getReviewStatusRules"))
+        self.review_status_rules(filter, sort_mode, limit, offset)
     }
 
     fn handle_get_review_status_rules_count(
         &self,
-        _filter: Option<ReviewStatusRuleFilter>,
+        filter: Option<ReviewStatusRuleFilter>,
     ) -> thrift::Result<i64> {
-        Err(not_implemented("getReviewStatusRulesCount"))
+        self.review_status_rule_count(filter)
     }
 
     fn handle_remove_review_status_rules(
         &self,
-        _filter: Option<ReviewStatusRuleFilter>,
+        filter: Option<ReviewStatusRuleFilter>,
     ) -> thrift::Result<bool> {
-        Err(not_implemented("removeReviewStatusRules"))
+        self.remove_review_status_rules(filter)
     }
 
     fn handle_add_review_status_rule(
         &self,
-        _report_hash: Option<String>,
-        _status: Option<ReviewStatus>,
-        _message: Option<String>,
+        report_hash: Option<String>,
+        status: Option<ReviewStatus>,
+        message: Option<String>,
     ) -> thrift::Result<bool> {
-        Err(not_implemented("addReviewStatusRule"))
+        self.add_review_status_rule(report_hash, status, message)
     }
 
-    fn handle_get_comments(&self, _report_id: Option<i64>) -> thrift::Result<Vec<CommentData>> {
-        Err(not_implemented("getComments"))
+    fn handle_get_comments(&self, report_id: Option<i64>) -> thrift::Result<Vec<CommentData>> {
+        self.comments(report_id)
     }
 
-    fn handle_get_comment_count(&self, _report_id: Option<i64>) -> thrift::Result<i64> {
-        Err(not_implemented("getCommentCount"))
+    fn handle_get_comment_count(&self, report_id: Option<i64>) -> thrift::Result<i64> {
+        self.comment_count(report_id)
     }
 
     fn handle_add_comment(
         &self,
-        _report_id: Option<i64>,
-        _comment: Option<CommentData>,
+        report_id: Option<i64>,
+        comment: Option<CommentData>,
     ) -> thrift::Result<bool> {
-        Err(not_implemented("addComment"))
+        self.add_comment(report_id, comment)
     }
 
     fn handle_update_comment(
         &self,
-        _comment_id: Option<i64>,
-        _new_message: Option<String>,
+        comment_id: Option<i64>,
+        new_message: Option<String>,
     ) -> thrift::Result<bool> {
-        Err(not_implemented("updateComment"))
+        self.update_comment(comment_id, new_message)
     }
 
-    fn handle_remove_comment(&self, _comment_id: Option<i64>) -> thrift::Result<bool> {
-        Err(not_implemented("removeComment"))
+    fn handle_remove_comment(&self, comment_id: Option<i64>) -> thrift::Result<bool> {
+        self.remove_comment(comment_id)
     }
 
     fn handle_get_checker_doc(&self, _checker_id: Option<String>) -> thrift::Result<String> {
@@ -560,12 +572,12 @@ impl CodeCheckerDBAccessSyncHandler for ReportHandler<'_> {
         self.analysis_statistics(run_id, run_history_id)
     }
 
-    fn handle_export_data(&self, _run_filter: Option<RunFilter>) -> thrift::Result<ExportData> {
-        Err(not_implemented("exportData"))
+    fn handle_export_data(&self, run_filter: Option<RunFilter>) -> thrift::Result<ExportData> {
+        self.export_data(run_filter)
     }
 
-    fn handle_import_data(&self, _export_data: Option<ExportData>) -> thrift::Result<bool> {
-        Err(not_implemented("importData"))
+    fn handle_import_data(&self, export_data: Option<ExportData>) -> thrift::Result<bool> {
+        self.import_data(export_data)
     }
 
     fn handle_add_cleanup_plan(

@@ -16,4 +16,5 @@ mod support;
 
 mod fixture;
 mod labels;
+mod review;
 mod www;

@@ -4,4 +4,4 @@
 mod files;
 mod filter;
 mod reports;
-mod runs;
+pub(crate) mod runs;

@@ -347,7 +347,7 @@ impl ProductDb {
 }
 
 /// Appends CodeChecker's run filter conditions.
-pub(super) fn run_filter_sql(conn: &mut AnyConnection, sql: &mut Sql, f: &RunFilter) -> Result<()> {
+pub(crate) fn run_filter_sql(conn: &mut AnyConnection, sql: &mut Sql, f: &RunFilter) -> Result<()> {
     if let Some(ids) = f.ids.as_ref().filter(|v| !v.is_empty()) {
         sql.push(" AND r.id IN ").bind_list(ids.iter().copied());
     }
@@ -411,7 +411,7 @@ fn history_filter_sql(sql: &mut Sql, run_ids: Option<&[i64]>, f: &RunHistoryFilt
 }
 
 /// `LIMIT`/`OFFSET` when a limit is given.
-pub(super) fn push_limit(sql: &mut Sql, limit: Option<i64>, offset: i64) {
+pub(crate) fn push_limit(sql: &mut Sql, limit: Option<i64>, offset: i64) {
     if let Some(l) = limit {
         sql.push(" LIMIT ")
             .bind(l.max(0))

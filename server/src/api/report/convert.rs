@@ -266,7 +266,8 @@ pub fn report_sort(modes: Option<Vec<api::SortMode>>) -> Option<Vec<db::ReportSo
     )
 }
 
-fn review(r: &db::ReviewRow) -> api::ReviewData {
+/// A report's review status as the API shows it.
+pub fn review(r: &db::ReviewRow) -> api::ReviewData {
     api::ReviewData {
         status: Some(review_status(r.status)),
         comment: r.message.clone(),
@@ -373,16 +374,16 @@ pub fn details(d: &db::ReportDetails) -> api::ReportDetails {
         comments: Some(
             d.comments
                 .iter()
-                .map(|c| api::CommentData {
-                    id: Some(c.id),
-                    author: Some(c.author.clone()),
-                    message: Some(c.message.clone()),
-                    created_at: Some(py_datetime(c.created_at)),
-                    kind: Some(if c.system {
-                        api::CommentKind::SYSTEM
-                    } else {
-                        api::CommentKind::USER
-                    }),
+                .map(|c| {
+                    // A system comment CodeChecker cannot render fails its
+                    // whole request; here it is shown as stored, escaped.
+                    super::comments::comment_data(c).unwrap_or_else(|_| api::CommentData {
+                        id: Some(c.id),
+                        author: Some(c.author.clone()),
+                        message: Some(html_escape(&c.message)),
+                        created_at: Some(py_datetime(c.created_at)),
+                        kind: Some(super::comments::kind(c.system)),
+                    })
                 })
                 .collect(),
         ),

@@ -10,7 +10,7 @@ use codechecker_api::report_server as api;
 
 use super::ReportHandler;
 use crate::api::errors::{database, general, missing_argument};
-use crate::store::params::{StoreParams, ANONYMOUS};
+use crate::store::params::StoreParams;
 use crate::store::submit;
 
 /// CodeChecker's default limit of the failure ZIPs a client sends.
@@ -22,13 +22,9 @@ const COMPILATION_DATABASE_SIZE: i64 = 104_857_600;
 const LEGACY_WAIT_STEP: Duration = Duration::from_secs(3600);
 
 impl ReportHandler<'_> {
-    /// The storing user as CodeChecker records it: the logged-in user, or
-    /// `Anonymous` with authentication off.
+    /// The storing user as CodeChecker records it.
     fn store_user(&self) -> String {
-        self.caller
-            .username
-            .clone()
-            .unwrap_or_else(|| ANONYMOUS.to_owned())
+        self.user_name()
     }
 
     pub(super) fn missing_content_hashes(
