@@ -11,6 +11,8 @@
 #   check that the committed generated code matches the IDL.
 # - clang and clang-tidy (Debian packages), for the test that stores a real
 #   analysis (server/tests/store_clang.rs).
+# - chromium and chromium-driver (Debian packages), for the web UI tests in a
+#   real browser (server/tests/cmd_interop/browser.rs).
 # - CodeChecker's web UI bundle (tools/fetch-www.sh), where the server serves
 #   it from by default.
 # Everything lives under $CC_TEST_CACHE (default ~/.cache/codechecker-rs).
@@ -52,11 +54,13 @@ fi
 missing=()
 command -v clang >/dev/null 2>&1 || missing+=(clang)
 command -v clang-tidy >/dev/null 2>&1 || missing+=(clang-tidy)
+command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+command -v chromedriver >/dev/null 2>&1 || missing+=(chromium-driver)
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
     log "installing ${missing[*]} from Debian"
     (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}") >"$cache/apt-clang.log" 2>&1 \
-      || log "could not install ${missing[*]} (see $cache/apt-clang.log); the clang analysis test will be skipped (fail under CI=true)"
+      || log "could not install ${missing[*]} (see $cache/apt-clang.log); the tests that need them will be skipped (fail under CI=true)"
   else
     log "no ${missing[*]} and cannot install them; the clang analysis test will be skipped (fail under CI=true)"
   fi

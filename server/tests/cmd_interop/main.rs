@@ -14,6 +14,7 @@
 #[path = "../support/mod.rs"]
 mod support;
 
+mod browser;
 mod fixture;
 mod labels;
 mod review;

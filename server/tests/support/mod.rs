@@ -3,6 +3,7 @@
 //! server), scratch PostgreSQL databases and a raw HTTP client.
 #![allow(dead_code)]
 
+pub mod browser;
 pub mod clang;
 pub mod http;
 pub mod pg;
