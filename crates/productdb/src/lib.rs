@@ -16,10 +16,13 @@
 //! Types are in [`model`].
 
 mod codec;
+mod components;
 mod db;
 mod error;
+mod glob;
 mod lock;
 mod migrate;
+mod presets;
 pub mod model;
 mod read;
 mod remove;
@@ -29,6 +32,7 @@ mod store;
 mod time;
 
 pub use db::{BackendKind, OpenOptions, ProductDb, RUN_LOCK_TIMEOUT};
+pub use components::component_patterns;
 pub use error::{Error, Result};
 pub use model::*;
 pub use store::StoreWriter;

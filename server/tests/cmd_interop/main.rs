@@ -15,3 +15,5 @@
 mod support;
 
 mod fixture;
+
+mod admin;
