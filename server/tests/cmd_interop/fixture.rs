@@ -20,9 +20,10 @@ pub struct Fixture {
     pub ours: &'static Server,
     /// CodeChecker 6.29.1's server.
     pub theirs: &'static RefServer,
-    /// The analysis of version 1 (a `CodeChecker store` input).
+    /// The analysis of version 1, stored already: the sources are at v2
+    /// now, so the client refuses to store it again.
     pub reports_v1: PathBuf,
-    /// The analysis of version 2.
+    /// The analysis of version 2 (a `CodeChecker store` input).
     pub reports_v2: PathBuf,
 }
 
@@ -141,10 +142,22 @@ fn set_up() -> Option<Fixture> {
         let _ = std::fs::remove_dir_all(&cleanup);
     });
     // Start CodeChecker's server (slow) while the analyses run.
-    let theirs = std::thread::spawn(|| RefServer::start_shared(false));
+    // The server gets SIGTERM when the thread that started it ends
+    // (PR_SET_PDEATHSIG), so that thread stays parked for good.
+    let (tx, theirs) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = tx.send(RefServer::start_shared(false));
+        loop {
+            std::thread::park();
+        }
+    });
+    let ours = ServerBuilder::new()
+        .api(2)
+        .workers(2)
+        .test_mode(false)
+        .start_shared();
     let src = work.join("src");
-    let mut reports = Vec::new();
-    for version in ["v1", "v2"] {
+    let analysed = |version: &str| {
         checkout(version, &src);
         let cdb = compile_commands(&src, &work);
         let out = work.join(format!("reports_{version}"));
@@ -153,24 +166,23 @@ fn set_up() -> Option<Fixture> {
             found.values().sum::<usize>() > 10,
             "the analysis of {version} found too little: {found:?}"
         );
-        reports.push(out);
-    }
-    let ours = ServerBuilder::new()
-        .api(2)
-        .workers(2)
-        .test_mode(false)
-        .start_shared();
-    let theirs = theirs.join().expect("CodeChecker's server started");
-    let [reports_v1, reports_v2]: [PathBuf; 2] = reports.try_into().expect("two versions");
-    let fixture = Fixture {
+        out
+    };
+    // The client refuses to store an analysis whose sources changed since,
+    // so each version is stored before the next is checked out (the
+    // sources stay at v2: later stores can use `reports_v2` only).
+    let reports_v1 = analysed("v1");
+    let theirs = theirs.recv().expect("CodeChecker's server started");
+    let mut fixture = Fixture {
         ours,
         theirs,
-        reports_v1,
-        reports_v2,
+        reports_v1: reports_v1.clone(),
+        reports_v2: reports_v1,
     };
     fixture.store_both(&fixture.reports_v1, "clang", &["--tag", "v1"]);
-    fixture.store_both(&fixture.reports_v2, "clang", &["--tag", "v2"]);
     fixture.store_both(&fixture.reports_v1, "clang-v1", &[]);
+    fixture.reports_v2 = analysed("v2");
+    fixture.store_both(&fixture.reports_v2, "clang", &["--tag", "v2"]);
     fixture.store_both(&fixture.reports_v2, "clang-v2", &[]);
     Some(fixture)
 }
