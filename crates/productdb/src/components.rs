@@ -53,7 +53,10 @@ impl ProductDb {
         user: Option<&str>,
     ) -> Result<()> {
         self.write(|conn| {
-            let mut sql = Sql::with(conn, "DELETE FROM source_component_files WHERE source_component_name = ");
+            let mut sql = Sql::with(
+                conn,
+                "DELETE FROM source_component_files WHERE source_component_name = ",
+            );
             sql.bind(name);
             sql.execute(conn)?;
             let mut sql = Sql::with(
@@ -123,7 +126,10 @@ impl ProductDb {
     /// Removes the component `name`; `false` when there is none.
     pub fn remove_source_component(&self, name: &str) -> Result<bool> {
         self.write(|conn| {
-            let mut sql = Sql::with(conn, "DELETE FROM source_component_files WHERE source_component_name = ");
+            let mut sql = Sql::with(
+                conn,
+                "DELETE FROM source_component_files WHERE source_component_name = ",
+            );
             sql.bind(name);
             sql.execute(conn)?;
             let mut sql = Sql::with(conn, "DELETE FROM source_components WHERE name = ");

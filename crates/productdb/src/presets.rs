@@ -42,7 +42,10 @@ impl ProductDb {
         report_filter: &str,
     ) -> Result<i64> {
         self.write(|conn| {
-            let mut sql = Sql::with(conn, "SELECT id AS v FROM filter_presets WHERE preset_name = ");
+            let mut sql = Sql::with(
+                conn,
+                "SELECT id AS v FROM filter_presets WHERE preset_name = ",
+            );
             sql.bind(name);
             let holder = sql.load::<IntRow>(conn)?.into_iter().next().map(|r| r.v);
             if holder.is_some_and(|h| Some(h) != id) {
@@ -91,7 +94,10 @@ impl ProductDb {
             if sql.load::<IntRow>(conn)?.is_empty() {
                 return Err(not_found(id));
             }
-            let mut sql = Sql::with(conn, "SELECT id AS v FROM filter_presets WHERE preset_name = ");
+            let mut sql = Sql::with(
+                conn,
+                "SELECT id AS v FROM filter_presets WHERE preset_name = ",
+            );
             sql.bind(name);
             if sql.load::<IntRow>(conn)?.iter().any(|r| r.v != id) {
                 return Err(Error::Duplicate {

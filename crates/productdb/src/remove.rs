@@ -209,9 +209,16 @@ fn delete_reports(conn: &mut AnyConnection, ids: &[i64]) -> Result<usize> {
     }
     let mut deleted = 0;
     for chunk in ids.chunks(MAX_BINDS / 3) {
-        let mut sql = Sql::with(conn, "SELECT DISTINCT bug_id AS v FROM reports WHERE id IN ");
+        let mut sql = Sql::with(
+            conn,
+            "SELECT DISTINCT bug_id AS v FROM reports WHERE id IN ",
+        );
         sql.bind_list(chunk.iter().copied());
-        let hashes: Vec<String> = sql.load::<TextRow>(conn)?.into_iter().map(|r| r.v).collect();
+        let hashes: Vec<String> = sql
+            .load::<TextRow>(conn)?
+            .into_iter()
+            .map(|r| r.v)
+            .collect();
         for table in [
             "DELETE FROM report_annotations WHERE report_id IN ",
             "DELETE FROM report_path_data_files WHERE report_id IN ",
@@ -225,9 +232,8 @@ fn delete_reports(conn: &mut AnyConnection, ids: &[i64]) -> Result<usize> {
         sql.bind_list(chunk.iter().copied());
         deleted += sql.execute(conn)?;
         let mut sql = Sql::with(conn, "DELETE FROM comments WHERE bug_hash IN ");
-        sql.bind_list(hashes.iter()).push(
-            " AND NOT EXISTS (SELECT 1 FROM reports x WHERE x.bug_id = comments.bug_hash)",
-        );
+        sql.bind_list(hashes.iter())
+            .push(" AND NOT EXISTS (SELECT 1 FROM reports x WHERE x.bug_id = comments.bug_hash)");
         sql.execute(conn)?;
     }
     Ok(deleted)

@@ -6,9 +6,7 @@
 mod common;
 
 use common::*;
-use productdb::{
-    Error, OpenOptions, ReportFilter, RunFilter, StoreReport, OTHER_COMPONENT,
-};
+use productdb::{Error, OpenOptions, ReportFilter, RunFilter, StoreReport, OTHER_COMPONENT};
 
 fn files() -> Vec<productdb::StoreFile> {
     vec![
@@ -66,7 +64,10 @@ fn component_filters_match_codecheckers_sets() {
             ],
         );
         // "Other" with no component at all: no condition.
-        assert_eq!(hashes(db, &components(&[OTHER_COMPONENT], false, false)).len(), 4);
+        assert_eq!(
+            hashes(db, &components(&[OTHER_COMPONENT], false, false)).len(),
+            4
+        );
         db.save_source_component("lib", "+/p/lib/*\n-/p/lib/b.c", Some("d"), Some("bob"))
             .expect("save");
         db.save_source_component("single", "+/p/lib/a.c", None, None)
@@ -139,13 +140,27 @@ fn component_filters_match_codecheckers_sets() {
 fn an_empty_component_matches_nothing() {
     for t in backends() {
         let db = &t.db;
-        store(db, run("empty", &["A"], &[]), files(), vec![report("/p/lib/a.c", 1, "A", "x")]);
-        db.save_source_component("nothing", "", None, None).expect("save");
-        db.save_source_component("plus", "+", None, None).expect("save");
+        store(
+            db,
+            run("empty", &["A"], &[]),
+            files(),
+            vec![report("/p/lib/a.c", 1, "A", "x")],
+        );
+        db.save_source_component("nothing", "", None, None)
+            .expect("save");
+        db.save_source_component("plus", "+", None, None)
+            .expect("save");
         for name in ["nothing", "plus"] {
-            assert!(hashes(db, &components(&[name], false, false)).is_empty(), "{}", t.label);
+            assert!(
+                hashes(db, &components(&[name], false, false)).is_empty(),
+                "{}",
+                t.label
+            );
         }
-        assert_eq!(hashes(db, &components(&[OTHER_COMPONENT], false, false)), ["x"]);
+        assert_eq!(
+            hashes(db, &components(&[OTHER_COMPONENT], false, false)),
+            ["x"]
+        );
     }
 }
 
@@ -161,7 +176,12 @@ fn removal_is_batched_and_refused_while_storing() {
             .map(|i| report("/p/lib/a.c", i + 1, "A", &format!("h{i}")))
             .collect();
         let big = store(db, run("big", &["A"], &[]), files(), many);
-        let keep = store(db, run("keep", &["A"], &[]), files(), vec![report("/p/lib/b.c", 1, "A", "k")]);
+        let keep = store(
+            db,
+            run("keep", &["A"], &[]),
+            files(),
+            vec![report("/p/lib/b.c", 1, "A", "k")],
+        );
 
         let lock = db.acquire_run_lock("big", "alice").expect("lock");
         match db.remove_runs_as(&[big.run_id], "bob") {
@@ -175,18 +195,25 @@ fn removal_is_batched_and_refused_while_storing() {
         db.release_run_lock(&lock).expect("release");
 
         assert_eq!(
-            db.remove_runs_as(&[big.run_id, 424_242], "bob").expect("remove"),
+            db.remove_runs_as(&[big.run_id, 424_242], "bob")
+                .expect("remove"),
             ["big"]
         );
         assert!(db.locked_runs().expect("locks").is_empty(), "{}", t.label);
         assert_eq!(db.run_count(&RunFilter::default()).expect("runs"), 1);
         assert_eq!(reports_of(db, keep.run_id).len(), 1);
         assert_eq!(
-            db.report_count(None, &ReportFilter::default(), None).expect("count"),
+            db.report_count(None, &ReportFilter::default(), None)
+                .expect("count"),
             1
         );
         // The run can be stored again under the same name.
-        store(db, run("big", &["A"], &[]), files(), vec![report("/p/lib/a.c", 1, "A", "again")]);
+        store(
+            db,
+            run("big", &["A"], &[]),
+            files(),
+            vec![report("/p/lib/a.c", 1, "A", "again")],
+        );
     }
 }
 
@@ -213,7 +240,10 @@ fn reports_are_removed_by_filter() {
             .expect("ids");
         assert_eq!(ids.len(), 2);
         assert_eq!(db.remove_reports(&[r.run_id], &ids).expect("remove"), 2);
-        let left: Vec<String> = reports_of(db, r.run_id).into_iter().map(|r| r.bug_hash).collect();
+        let left: Vec<String> = reports_of(db, r.run_id)
+            .into_iter()
+            .map(|r| r.bug_hash)
+            .collect();
         assert_eq!(left, ["a1"], "{}", t.label);
     }
 }
@@ -224,15 +254,26 @@ fn runs_are_renamed() {
         let db = &t.db;
         let a = store(db, run("one", &["A"], &[]), files(), vec![]);
         store(db, run("two", &["A"], &[]), files(), vec![]);
-        assert!(matches!(db.rename_run(a.run_id, "two"), Err(Error::Duplicate { .. })));
-        assert!(matches!(db.rename_run(999_999, "three"), Err(Error::NotFound { .. })));
+        assert!(matches!(
+            db.rename_run(a.run_id, "two"),
+            Err(Error::Duplicate { .. })
+        ));
+        assert!(matches!(
+            db.rename_run(999_999, "three"),
+            Err(Error::NotFound { .. })
+        ));
         db.rename_run(a.run_id, "three").expect("rename");
         assert_eq!(db.run_id("three").expect("id"), Some(a.run_id));
         let all = RunFilter {
             names: Some(vec!["t*".into()]),
             ..Default::default()
         };
-        assert_eq!(db.run_ids_matching(&all).expect("ids").len(), 2, "{}", t.label);
+        assert_eq!(
+            db.run_ids_matching(&all).expect("ids").len(),
+            2,
+            "{}",
+            t.label
+        );
     }
 }
 
@@ -245,26 +286,46 @@ fn presets_are_stored_renamed_and_deleted() {
             db.store_filter_preset(None, "mine", "{}"),
             Err(Error::Duplicate { .. })
         ));
-        let other = db.store_filter_preset(None, "other", "{\"isUnique\":true}").expect("store");
-        assert_eq!(db.store_filter_preset(Some(id), "mine2", "[]").expect("update"), id);
+        let other = db
+            .store_filter_preset(None, "other", "{\"isUnique\":true}")
+            .expect("store");
+        assert_eq!(
+            db.store_filter_preset(Some(id), "mine2", "[]")
+                .expect("update"),
+            id
+        );
         assert!(matches!(
             db.store_filter_preset(Some(12345), "x", "{}"),
             Err(Error::NotFound { .. })
         ));
-        assert!(matches!(db.rename_filter_preset(id, "other"), Err(Error::Duplicate { .. })));
-        assert!(matches!(db.rename_filter_preset(777, "z"), Err(Error::NotFound { .. })));
+        assert!(matches!(
+            db.rename_filter_preset(id, "other"),
+            Err(Error::Duplicate { .. })
+        ));
+        assert!(matches!(
+            db.rename_filter_preset(777, "z"),
+            Err(Error::NotFound { .. })
+        ));
         assert_eq!(db.rename_filter_preset(id, "mine2").expect("same name"), id);
         db.rename_filter_preset(id, "renamed").expect("rename");
         let all = db.filter_presets().expect("list");
         assert_eq!(
-            all.iter().map(|p| (p.id, p.name.as_str())).collect::<Vec<_>>(),
+            all.iter()
+                .map(|p| (p.id, p.name.as_str()))
+                .collect::<Vec<_>>(),
             [(id, "renamed"), (other, "other")],
             "{}",
             t.label
         );
-        assert_eq!(db.filter_preset(id).expect("get").map(|p| p.report_filter), Some("[]".into()));
+        assert_eq!(
+            db.filter_preset(id).expect("get").map(|p| p.report_filter),
+            Some("[]".into())
+        );
         db.delete_filter_preset(id).expect("delete");
-        assert!(matches!(db.delete_filter_preset(id), Err(Error::NotFound { .. })));
+        assert!(matches!(
+            db.delete_filter_preset(id),
+            Err(Error::NotFound { .. })
+        ));
         assert!(db.filter_preset(id).expect("get").is_none());
     }
 }

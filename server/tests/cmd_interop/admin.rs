@@ -99,7 +99,10 @@ fn same_results(urls: &(String, String), args: &[&str]) -> Value {
         items.sort_by_key(|i| i.to_string());
         Value::Array(items)
     };
-    let (a, b) = (sorted(normalise(ours.json())), sorted(normalise(theirs.json())));
+    let (a, b) = (
+        sorted(normalise(ours.json())),
+        sorted(normalise(theirs.json())),
+    );
     assert_eq!(
         a, b,
         "`{}` differs (left ours, right CodeChecker's)\n--- ours ---\n{}\n--- theirs ---\n{}",
@@ -132,7 +135,11 @@ fn source_components_filter_results_alike() {
     let urls = product_urls(f, "Default");
     let dir = tempfile::tempdir().expect("temp dir");
     let parts = [
-        ("admin-comp-items", "+*/item.c\n+*/stats.c", Some("items and stats")),
+        (
+            "admin-comp-items",
+            "+*/item.c\n+*/stats.c",
+            Some("items and stats"),
+        ),
         ("admin-comp-notmain", "+*/src/*\n-*/main.c", None),
         ("admin-comp-header", "+*/inventory.h", None),
         ("admin-comp-empty", "", None),
@@ -152,10 +159,19 @@ fn source_components_filter_results_alike() {
         &["cmd", "components", "list", "-o", "json"],
         named("admin-comp"),
     );
-    assert_eq!(listed.as_array().map_or(0, Vec::len), parts.len(), "{listed}");
+    assert_eq!(
+        listed.as_array().map_or(0, Vec::len),
+        parts.len(),
+        "{listed}"
+    );
     same_text(&urls, &["cmd", "components", "list"]);
 
-    for name in ["admin-comp-items", "admin-comp-notmain", "admin-comp-header", "admin-comp-empty"] {
+    for name in [
+        "admin-comp-items",
+        "admin-comp-notmain",
+        "admin-comp-header",
+        "admin-comp-empty",
+    ] {
         for extra in [
             &[][..],
             &["--anywhere-on-report-path"][..],
@@ -170,33 +186,50 @@ fn source_components_filter_results_alike() {
             }
         }
     }
-    same_results(&urls, &[
-        "cmd",
-        "results",
-        "clang",
-        "--component",
-        "admin-comp-items",
-        "admin-comp-header",
-        "-o",
-        "json",
-    ]);
-    same_results(&urls, &[
-        "cmd",
-        "results",
-        "clang-v2",
-        "--component",
-        "Other (auto-generated)",
-        "-o",
-        "json",
-    ]);
+    same_results(
+        &urls,
+        &[
+            "cmd",
+            "results",
+            "clang",
+            "--component",
+            "admin-comp-items",
+            "admin-comp-header",
+            "-o",
+            "json",
+        ],
+    );
+    same_results(
+        &urls,
+        &[
+            "cmd",
+            "results",
+            "clang-v2",
+            "--component",
+            "Other (auto-generated)",
+            "-o",
+            "json",
+        ],
+    );
 
     // Unknown components, the virtual one, and removal.
     same_text(
         &urls,
-        &["cmd", "results", "clang", "--component", "admin-nosuch", "-o", "json"],
+        &[
+            "cmd",
+            "results",
+            "clang",
+            "--component",
+            "admin-nosuch",
+            "-o",
+            "json",
+        ],
     );
     same_text(&urls, &["cmd", "components", "del", "admin-nosuch"]);
-    same_text(&urls, &["cmd", "components", "del", "Other (auto-generated)"]);
+    same_text(
+        &urls,
+        &["cmd", "components", "del", "Other (auto-generated)"],
+    );
     let (ours, _) = same_text(&urls, &["cmd", "components", "del", "admin-comp-items"]);
     ours.assert_success();
     let listed = same_json(
@@ -208,10 +241,29 @@ fn source_components_filter_results_alike() {
 
     let mut py = PyApi::new(Venv::Current);
     let api = service_urls(f, "Default");
-    same_call(&mut py, &api, "removeSourceComponent", json!(["admin-nosuch"])).request_failed();
-    same_call(&mut py, &api, "getSourceComponents", json!([["Other (auto-generated)"]]));
-    same_call(&mut py, &api, "getSourceComponents", json!([["ADMIN-COMP-h*"]]));
-    assert_eq!(same_call(&mut py, &api, "getSuppressFile", json!([])), Reply::Ok(json!("")));
+    same_call(
+        &mut py,
+        &api,
+        "removeSourceComponent",
+        json!(["admin-nosuch"]),
+    )
+    .request_failed();
+    same_call(
+        &mut py,
+        &api,
+        "getSourceComponents",
+        json!([["Other (auto-generated)"]]),
+    );
+    same_call(
+        &mut py,
+        &api,
+        "getSourceComponents",
+        json!([["ADMIN-COMP-h*"]]),
+    );
+    assert_eq!(
+        same_call(&mut py, &api, "getSuppressFile", json!([])),
+        Reply::Ok(json!(""))
+    );
 }
 
 /// The id of the preset `name` on the server of `url`.
@@ -270,18 +322,29 @@ fn filter_presets_alike() {
         &["cmd", "filter-preset", "list", "-o", "json"],
         named("admin-preset"),
     );
-    same_results(&urls, &[
-        "cmd",
-        "results",
-        "clang",
-        "--filter-preset",
-        "admin-preset-core",
-        "-o",
-        "json",
-    ]);
+    same_results(
+        &urls,
+        &[
+            "cmd",
+            "results",
+            "clang",
+            "--filter-preset",
+            "admin-preset-core",
+            "-o",
+            "json",
+        ],
+    );
     same_text(
         &urls,
-        &["cmd", "results", "clang", "--filter-preset", "admin-nosuch", "-o", "json"],
+        &[
+            "cmd",
+            "results",
+            "clang",
+            "--filter-preset",
+            "admin-nosuch",
+            "-o",
+            "json",
+        ],
     );
     same_text(
         &urls,
@@ -302,8 +365,14 @@ fn filter_presets_alike() {
         preset_id(&urls.1, "admin-preset-plain"),
     );
     let both = |args: &dyn Fn(&str) -> Vec<String>| {
-        let a = cc(&urls.0, &args(&ids.0).iter().map(String::as_str).collect::<Vec<_>>());
-        let b = cc(&urls.1, &args(&ids.1).iter().map(String::as_str).collect::<Vec<_>>());
+        let a = cc(
+            &urls.0,
+            &args(&ids.0).iter().map(String::as_str).collect::<Vec<_>>(),
+        );
+        let b = cc(
+            &urls.1,
+            &args(&ids.1).iter().map(String::as_str).collect::<Vec<_>>(),
+        );
         assert_eq!(
             (a.code, text(&a)),
             (b.code, text(&b)),
@@ -314,12 +383,24 @@ fn filter_presets_alike() {
     };
     let rename = |to: &'static str| {
         move |id: &str| -> Vec<String> {
-            ["cmd", "filter-preset", "rename", "--preset-id", id, "--new-name", to]
-                .map(str::to_owned)
-                .to_vec()
+            [
+                "cmd",
+                "filter-preset",
+                "rename",
+                "--preset-id",
+                id,
+                "--new-name",
+                to,
+            ]
+            .map(str::to_owned)
+            .to_vec()
         }
     };
-    assert_ne!(both(&rename("admin-preset-core")).code, 0, "a taken name is refused");
+    assert_ne!(
+        both(&rename("admin-preset-core")).code,
+        0,
+        "a taken name is refused"
+    );
     both(&rename("admin-preset-renamed")).assert_success();
     same_json(
         &urls,
@@ -380,7 +461,14 @@ fn runs_are_deleted_and_renamed_alike() {
     for url in [&admin.0, &admin.1] {
         cc(
             url,
-            &["cmd", "products", "add", "admin_del", "--sqlite", "admin_del.sqlite"],
+            &[
+                "cmd",
+                "products",
+                "add",
+                "admin_del",
+                "--sqlite",
+                "admin_del.sqlite",
+            ],
         )
         .assert_success();
     }
@@ -414,21 +502,33 @@ fn runs_are_deleted_and_renamed_alike() {
     store("admin-e");
     runs(&["admin-a", "admin-b", "admin-c", "admin-d", "admin-e"]);
 
-    same_text(&urls, &["cmd", "del", "--all-before-time", &t1]).0.assert_success();
+    same_text(&urls, &["cmd", "del", "--all-before-time", &t1])
+        .0
+        .assert_success();
     runs(&["admin-c", "admin-d", "admin-e"]);
-    same_text(&urls, &["cmd", "del", "--all-before-run", "admin-d"]).0.assert_success();
+    same_text(&urls, &["cmd", "del", "--all-before-run", "admin-d"])
+        .0
+        .assert_success();
     runs(&["admin-d", "admin-e"]);
-    same_text(&urls, &["cmd", "del", "--all-after-run", "admin-d"]).0.assert_success();
+    same_text(&urls, &["cmd", "del", "--all-after-run", "admin-d"])
+        .0
+        .assert_success();
     runs(&["admin-d"]);
     let t2 = instant_between_stores();
     store("admin-f");
-    same_text(&urls, &["cmd", "del", "--all-after-time", &t2]).0.assert_success();
+    same_text(&urls, &["cmd", "del", "--all-after-time", &t2])
+        .0
+        .assert_success();
     runs(&["admin-d"]);
-    same_text(&urls, &["cmd", "del", "-n", "admin-nosuch"]).0.assert_success();
+    same_text(&urls, &["cmd", "del", "-n", "admin-nosuch"])
+        .0
+        .assert_success();
 
     // Renaming: to a new name, to a taken one, an unknown run.
     store("admin-g");
-    same_text(&urls, &["cmd", "update", "admin-d", "-n", "admin-renamed"]).0.assert_success();
+    same_text(&urls, &["cmd", "update", "admin-d", "-n", "admin-renamed"])
+        .0
+        .assert_success();
     runs(&["admin-g", "admin-renamed"]);
     let (taken, _) = same_text(&urls, &["cmd", "update", "admin-renamed", "-n", "admin-g"]);
     assert_ne!(taken.code, 0);
@@ -440,22 +540,56 @@ fn runs_are_deleted_and_renamed_alike() {
     let api = service_urls(f, "admin_del");
     let run_id = |url: &str, py: &mut PyApi, name: &str| -> i64 {
         let runs = py
-            .call(url, "CodeCheckerService", "getRunData", json!([{"names": [name], "exactMatch": true}, null, null, null]))
+            .call(
+                url,
+                "CodeCheckerService",
+                "getRunData",
+                json!([{"names": [name], "exactMatch": true}, null, null, null]),
+            )
             .ok();
         runs[0]["runId"].as_i64().expect("run id")
     };
-    let ids = (run_id(&api.0, &mut py, "admin-g"), run_id(&api.1, &mut py, "admin-g"));
+    let ids = (
+        run_id(&api.0, &mut py, "admin-g"),
+        run_id(&api.1, &mut py, "admin-g"),
+    );
     let filter = json!({"checkerName": ["core.*"]});
-    let ours = py.call(&api.0, "CodeCheckerService", "removeRunReports", json!([[ids.0], filter, null]));
-    let theirs = py.call(&api.1, "CodeCheckerService", "removeRunReports", json!([[ids.1], filter, null]));
+    let ours = py.call(
+        &api.0,
+        "CodeCheckerService",
+        "removeRunReports",
+        json!([[ids.0], filter, null]),
+    );
+    let theirs = py.call(
+        &api.1,
+        "CodeCheckerService",
+        "removeRunReports",
+        json!([[ids.1], filter, null]),
+    );
     assert_eq!(ours, theirs);
     same_results(&urls, &["cmd", "results", "admin-g", "-o", "json"]);
     same_call(&mut py, &api, "updateRunData", json!([987_654, "admin-x"])).request_failed();
-    same_call(&mut py, &api, "updateRunData", json!([ids.0.max(ids.1), ""])).request_failed();
+    same_call(
+        &mut py,
+        &api,
+        "updateRunData",
+        json!([ids.0.max(ids.1), ""]),
+    )
+    .request_failed();
     same_call(&mut py, &api, "removeRun", json!([987_654, null]));
     same_call(&mut py, &api, "removeRunResults", json!([[987_654]]));
-    let ours = py.call(&api.0, "CodeCheckerService", "removeRunResults", json!([[ids.0]]));
-    let theirs = py.call(&api.1, "CodeCheckerService", "removeRunResults", json!([[ids.1]]));
+    let ours = py.call(
+        &api.0,
+        "CodeCheckerService",
+        "removeRunResults",
+        json!([[ids.0]]),
+    );
+    let theirs = py.call(
+        &api.1,
+        "CodeCheckerService",
+        "removeRunResults",
+        json!([[ids.1]]),
+    );
     assert_eq!(ours, theirs);
     runs(&["admin-renamed"]);
 }

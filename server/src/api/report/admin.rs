@@ -115,10 +115,7 @@ impl ReportHandler<'_> {
         };
         match db.remove_reports(&runs, &ids) {
             Ok(n) => {
-                tracing::info!(
-                    "{n} reports were removed by '{}'.",
-                    self.user_name()
-                );
+                tracing::info!("{n} reports were removed by '{}'.", self.user_name());
                 Ok(true)
             }
             Err(e @ productdb::Error::RunsLocked { .. }) => Err(removal_error(e)),

@@ -65,7 +65,11 @@ impl ReportHandler<'_> {
 
     pub(super) fn remove_source_component(&self, name: Option<String>) -> thrift::Result<bool> {
         let name = name.ok_or_else(|| missing_argument("name"))?;
-        if self.db()?.remove_source_component(&name).map_err(database)? {
+        if self
+            .db()?
+            .remove_source_component(&name)
+            .map_err(database)?
+        {
             tracing::info!(
                 "Source component '{name}' has been removed by '{}'",
                 self.caller.username.as_deref().unwrap_or("Anonymous")

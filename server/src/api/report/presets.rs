@@ -67,7 +67,10 @@ fn name_taken(name: &str) -> String {
 }
 
 impl ReportHandler<'_> {
-    pub(super) fn store_filter_preset(&self, preset: Option<api::FilterPreset>) -> thrift::Result<i64> {
+    pub(super) fn store_filter_preset(
+        &self,
+        preset: Option<api::FilterPreset>,
+    ) -> thrift::Result<i64> {
         let preset = preset.ok_or_else(|| missing_argument("filterpreset"))?;
         let Some(name) = preset.name.as_deref().map(str::trim) else {
             return Err(request_failed(
@@ -94,7 +97,10 @@ impl ReportHandler<'_> {
             Err(productdb::Error::NotFound { .. }) => {
                 Err(wrapped_request_failed(STORE_FAILED, &not_found(id)))
             }
-            Err(e) => Err(request_failed(ErrorCode::DATABASE, format!("{STORE_FAILED}{e}"))),
+            Err(e) => Err(request_failed(
+                ErrorCode::DATABASE,
+                format!("{STORE_FAILED}{e}"),
+            )),
         }
     }
 
@@ -110,10 +116,16 @@ impl ReportHandler<'_> {
             ));
         };
         if name.is_empty() {
-            return Err(wrapped_request_failed(RENAME_FAILED, "Preset name cannot be empty!"));
+            return Err(wrapped_request_failed(
+                RENAME_FAILED,
+                "Preset name cannot be empty!",
+            ));
         }
         let Some(id) = id.filter(|i| *i != 0) else {
-            return Err(wrapped_request_failed(RENAME_FAILED, "Preset ID cannot be empty!"));
+            return Err(wrapped_request_failed(
+                RENAME_FAILED,
+                "Preset ID cannot be empty!",
+            ));
         };
         match self.db()?.rename_filter_preset(id, name) {
             Ok(id) => Ok(id),
@@ -123,7 +135,10 @@ impl ReportHandler<'_> {
             Err(productdb::Error::NotFound { .. }) => {
                 Err(wrapped_request_failed(RENAME_FAILED, &not_found(Some(id))))
             }
-            Err(e) => Err(request_failed(ErrorCode::DATABASE, format!("{RENAME_FAILED}{e}"))),
+            Err(e) => Err(request_failed(
+                ErrorCode::DATABASE,
+                format!("{RENAME_FAILED}{e}"),
+            )),
         }
     }
 
@@ -198,7 +213,11 @@ pub fn filter_to_json(f: &api::ReportFilter) -> Value {
     put(&mut m, "reportHash", f.report_hash.clone());
     put(&mut m, "severity", codes(&f.severity, |s| s.0));
     put(&mut m, "reviewStatus", codes(&f.review_status, |s| s.0));
-    put(&mut m, "detectionStatus", codes(&f.detection_status, |s| s.0));
+    put(
+        &mut m,
+        "detectionStatus",
+        codes(&f.detection_status, |s| s.0),
+    );
     put(&mut m, "runHistoryTag", f.run_history_tag.clone());
     put(&mut m, "firstDetectionDate", f.first_detection_date);
     put(&mut m, "fixDate", f.fix_date);
@@ -222,7 +241,11 @@ pub fn filter_to_json(f: &api::ReportFilter) -> Value {
     put(&mut m, "openReportsDate", f.open_reports_date);
     put(&mut m, "cleanupPlanNames", f.cleanup_plan_names.clone());
     put(&mut m, "fileMatchesAnyPoint", f.file_matches_any_point);
-    put(&mut m, "componentMatchesAnyPoint", f.component_matches_any_point);
+    put(
+        &mut m,
+        "componentMatchesAnyPoint",
+        f.component_matches_any_point,
+    );
     if let Some(a) = &f.annotations {
         let pairs: Vec<Value> = a
             .iter()
@@ -236,7 +259,11 @@ pub fn filter_to_json(f: &api::ReportFilter) -> Value {
         m.insert("annotations".into(), Value::Array(pairs));
     }
     put(&mut m, "reportStatus", codes(&f.report_status, |s| s.0));
-    put(&mut m, "fullReportPathInComponent", f.full_report_path_in_component);
+    put(
+        &mut m,
+        "fullReportPathInComponent",
+        f.full_report_path_in_component,
+    );
     Value::Object(m)
 }
 
@@ -267,7 +294,11 @@ fn ints(v: &Value, key: &str) -> Option<Vec<i64>> {
 }
 
 fn enums(v: &Value, key: &str) -> Option<Vec<i32>> {
-    ints(v, key).map(|v| v.into_iter().filter_map(|i| i32::try_from(i).ok()).collect())
+    ints(v, key).map(|v| {
+        v.into_iter()
+            .filter_map(|i| i32::try_from(i).ok())
+            .collect()
+    })
 }
 
 fn interval(v: Option<&Value>) -> Option<api::DateInterval> {
