@@ -91,7 +91,8 @@ mod tests {
         assert!(fnmatch("/a/b/c.c", "/a/[a-c]/c.c"));
         assert!(!fnmatch("/a/b/c.c", "/a/[!b]/c.c"));
         assert!(fnmatch("/a/[x/c", "/a/[x/c"));
-        assert!(fnmatch("x]", "[]]]"));
+        assert!(fnmatch("]]", "[]]]"));
+        assert!(!fnmatch("x]", "[]]]"));
         assert!(fnmatch("", "*"));
         assert!(fnmatch("", ""));
         assert!(!fnmatch("a", ""));
