@@ -10,9 +10,12 @@ use codechecker_api::codechecker_api_shared::ErrorCode;
 use super::errors::{not_implemented, request_failed};
 use super::state::ServerState;
 
+mod admin;
 mod comments;
+mod components;
 pub(crate) mod convert;
 mod export;
+mod presets;
 mod read;
 mod review;
 mod store;
@@ -62,11 +65,11 @@ impl ReportHandler<'_> {
 
     /// The caller's name as CodeChecker records it (authors of reviews and
     /// comments, storing users): the logged-in user, or `Anonymous`.
-    fn user_name(&self) -> String {
+    fn user_name(&self) -> &str {
         self.caller
             .username
-            .clone()
-            .unwrap_or_else(|| crate::store::params::ANONYMOUS.to_owned())
+            .as_deref()
+            .unwrap_or(crate::store::params::ANONYMOUS)
     }
 }
 
@@ -81,28 +84,28 @@ impl CodeCheckerDBAccessSyncHandler for ReportHandler<'_> {
         self.run_data(run_filter, limit, offset, sort_mode)
     }
 
-    fn handle_store_filter_preset(&self, _preset: Option<FilterPreset>) -> thrift::Result<i64> {
-        Err(not_implemented("storeFilterPreset"))
+    fn handle_store_filter_preset(&self, preset: Option<FilterPreset>) -> thrift::Result<i64> {
+        self.store_filter_preset(preset)
     }
 
     fn handle_rename_filter_preset(
         &self,
-        _id: Option<i64>,
-        _name: Option<String>,
+        id: Option<i64>,
+        name: Option<String>,
     ) -> thrift::Result<i64> {
-        Err(not_implemented("renameFilterPreset"))
+        self.rename_filter_preset(id, name)
     }
 
-    fn handle_get_filter_preset(&self, _id: Option<i64>) -> thrift::Result<FilterPreset> {
-        Err(not_implemented("getFilterPreset"))
+    fn handle_get_filter_preset(&self, id: Option<i64>) -> thrift::Result<FilterPreset> {
+        self.filter_preset(id)
     }
 
-    fn handle_delete_filter_preset(&self, _id: Option<i64>) -> thrift::Result<i64> {
-        Err(not_implemented("deleteFilterPreset"))
+    fn handle_delete_filter_preset(&self, id: Option<i64>) -> thrift::Result<i64> {
+        self.delete_filter_preset(id)
     }
 
     fn handle_list_filter_preset(&self) -> thrift::Result<Vec<FilterPreset>> {
-        Err(not_implemented("listFilterPreset"))
+        self.filter_presets()
     }
 
     fn handle_get_run_count(&self, run_filter: Option<RunFilter>) -> thrift::Result<i64> {
@@ -340,37 +343,38 @@ impl CodeCheckerDBAccessSyncHandler for ReportHandler<'_> {
         Ok(super::PACKAGE_VERSION.to_owned())
     }
 
-    fn handle_remove_run_results(&self, _run_ids: Option<Vec<i64>>) -> thrift::Result<bool> {
-        Err(not_implemented("removeRunResults"))
+    fn handle_remove_run_results(&self, run_ids: Option<Vec<i64>>) -> thrift::Result<bool> {
+        self.remove_run_results(run_ids)
     }
 
     fn handle_remove_run_reports(
         &self,
-        _run_ids: Option<Vec<i64>>,
-        _report_filter: Option<ReportFilter>,
-        _cmp_data: Option<CompareData>,
+        run_ids: Option<Vec<i64>>,
+        report_filter: Option<ReportFilter>,
+        cmp_data: Option<CompareData>,
     ) -> thrift::Result<bool> {
-        Err(not_implemented("removeRunReports"))
+        self.remove_run_reports(run_ids, report_filter, cmp_data)
     }
 
     fn handle_remove_run(
         &self,
-        _run_id: Option<i64>,
-        _run_filter: Option<RunFilter>,
+        run_id: Option<i64>,
+        run_filter: Option<RunFilter>,
     ) -> thrift::Result<bool> {
-        Err(not_implemented("removeRun"))
+        self.remove_run(run_id, run_filter)
     }
 
     fn handle_update_run_data(
         &self,
-        _run_id: Option<i64>,
-        _new_run_name: Option<String>,
+        run_id: Option<i64>,
+        new_run_name: Option<String>,
     ) -> thrift::Result<bool> {
-        Err(not_implemented("updateRunData"))
+        self.update_run_data(run_id, new_run_name)
     }
 
+    /// CodeChecker's servers no longer have a suppress file: always empty.
     fn handle_get_suppress_file(&self) -> thrift::Result<String> {
-        Err(not_implemented("getSuppressFile"))
+        Ok(String::new())
     }
 
     fn handle_get_severity_counts(
@@ -485,22 +489,22 @@ impl CodeCheckerDBAccessSyncHandler for ReportHandler<'_> {
 
     fn handle_add_source_component(
         &self,
-        _name: Option<String>,
-        _value: Option<String>,
-        _description: Option<String>,
+        name: Option<String>,
+        value: Option<String>,
+        description: Option<String>,
     ) -> thrift::Result<bool> {
-        Err(not_implemented("addSourceComponent"))
+        self.add_source_component(name, value, description)
     }
 
     fn handle_get_source_components(
         &self,
-        _source_component_filter: Option<Vec<String>>,
+        source_component_filter: Option<Vec<String>>,
     ) -> thrift::Result<Vec<SourceComponentData>> {
-        Err(not_implemented("getSourceComponents"))
+        self.source_components(source_component_filter)
     }
 
-    fn handle_remove_source_component(&self, _name: Option<String>) -> thrift::Result<bool> {
-        Err(not_implemented("removeSourceComponent"))
+    fn handle_remove_source_component(&self, name: Option<String>) -> thrift::Result<bool> {
+        self.remove_source_component(name)
     }
 
     fn handle_get_missing_content_hashes(

@@ -14,8 +14,10 @@
 #[path = "../support/mod.rs"]
 mod support;
 
+mod admin;
 mod browser;
 mod fixture;
+
 mod labels;
 mod review;
 mod www;

@@ -1,6 +1,7 @@
 //! Report and name filters translated to SQL conditions, as CodeChecker's
 //! server applies them.
 
+use super::component_filter::component_sql;
 use crate::error::{Error, Result};
 use crate::model::{Compare, ReportFilter, ReportStatus};
 use crate::sql::{like_pattern, Sql};
@@ -203,6 +204,14 @@ pub(super) fn report_filter_sql(sql: &mut Sql, run_ids: Option<&[i64]>, f: &Repo
         if let Some(max) = max {
             sql.push(" AND r.path_length <= ").bind(max);
         }
+    }
+    if let Some(names) = f.component_names.as_ref() {
+        component_sql(
+            sql,
+            names,
+            f.component_matches_any_point,
+            f.full_report_path_in_component,
+        );
     }
     if let Some(pairs) = f.annotations.as_ref().filter(|v| !v.is_empty()) {
         let op = sql.ilike();

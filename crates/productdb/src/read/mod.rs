@@ -1,7 +1,9 @@
 //! Readers of the product database, with CodeChecker's filter and sort
 //! semantics.
 
+mod component_filter;
 mod files;
 mod filter;
 mod reports;
 pub(crate) mod runs;
+mod selection;
