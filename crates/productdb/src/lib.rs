@@ -31,4 +31,7 @@ mod time;
 pub use db::{BackendKind, OpenOptions, ProductDb, RUN_LOCK_TIMEOUT};
 pub use error::{Error, Result};
 pub use model::*;
+pub use read::counts::{
+    CheckerCountRow, CheckerStatusRow, CountQuery, RunReportCountRow, RunTagCountRow,
+};
 pub use store::StoreWriter;
