@@ -141,11 +141,23 @@ fn set_up() -> Option<Fixture> {
         let _ = std::fs::remove_dir_all(&cleanup);
     });
     // Start CodeChecker's server (slow) while the analyses run.
-    let theirs = std::thread::spawn(|| RefServer::start_shared(false));
+    // Its parent-death signal follows the thread that spawned it, so that
+    // thread must live as long as the process: it parks once started.
+    let (started, theirs) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = started.send(RefServer::start_shared(false));
+        loop {
+            std::thread::park();
+        }
+    });
+    // Both versions share one source folder (their reports name the same
+    // paths). Each version is stored while its sources are checked out;
+    // the sources are backdated so that a later store of either report
+    // folder does not find them "changed since the analysis".
     let src = work.join("src");
-    let mut reports = Vec::new();
-    for version in ["v1", "v2"] {
+    let analyse = |version: &str| -> PathBuf {
         checkout(version, &src);
+        backdate(&src);
         let cdb = compile_commands(&src, &work);
         let out = work.join(format!("reports_{version}"));
         let found = analyze(&cdb, &out);
@@ -153,26 +165,41 @@ fn set_up() -> Option<Fixture> {
             found.values().sum::<usize>() > 10,
             "the analysis of {version} found too little: {found:?}"
         );
-        reports.push(out);
-    }
+        out
+    };
+    let reports_v1 = analyse("v1");
     let ours = ServerBuilder::new()
         .api(2)
         .workers(2)
         .test_mode(false)
         .start_shared();
-    let theirs = theirs.join().expect("CodeChecker's server started");
-    let [reports_v1, reports_v2]: [PathBuf; 2] = reports.try_into().expect("two versions");
-    let fixture = Fixture {
+    let theirs = theirs.recv().expect("CodeChecker's server started");
+    let mut fixture = Fixture {
         ours,
         theirs,
         reports_v1,
-        reports_v2,
+        reports_v2: PathBuf::new(),
     };
     fixture.store_both(&fixture.reports_v1, "clang", &["--tag", "v1"]);
-    fixture.store_both(&fixture.reports_v2, "clang", &["--tag", "v2"]);
     fixture.store_both(&fixture.reports_v1, "clang-v1", &[]);
+    fixture.reports_v2 = analyse("v2");
+    fixture.store_both(&fixture.reports_v2, "clang", &["--tag", "v2"]);
     fixture.store_both(&fixture.reports_v2, "clang-v2", &[]);
     Some(fixture)
+}
+
+/// Sets the modification time of every file in `dir` to a day in 2001,
+/// older than any analysis.
+fn backdate(dir: &std::path::Path) {
+    let old = std::time::UNIX_EPOCH + std::time::Duration::from_secs(1_000_000_000);
+    for entry in std::fs::read_dir(dir).expect("list the sources") {
+        let path = entry.expect("source entry").path();
+        std::fs::File::options()
+            .write(true)
+            .open(&path)
+            .and_then(|f| f.set_modified(old))
+            .unwrap_or_else(|e| panic!("backdate {}: {e}", path.display()));
+    }
 }
 
 /// `fixture()`, or return from the test when it is skipped.
