@@ -5,8 +5,8 @@ mod common;
 
 use common::*;
 use productdb::{
-    AnalyzerStatistic, CheckerCountRow, CountQuery, DetectionStatus as D, ReportFilter, ReportStatus,
-    ReviewStatus as R, Severity,
+    AnalyzerStatistic, CheckerCountRow, CountQuery, DetectionStatus as D, ReportFilter,
+    ReportStatus, ReviewStatus as R, Severity,
 };
 
 /// Two runs: `alpha` (core.A at a.c:1 "shared", style.Low at b.c:3
@@ -154,7 +154,11 @@ fn counts_per_dimension_plain_and_unique() {
             .iter()
             .map(|r| (r.run_id, r.name.as_str(), r.count))
             .collect();
-        assert_eq!(runs, vec![(alpha, "alpha", 2), (beta, "beta", 2)], "{label}");
+        assert_eq!(
+            runs,
+            vec![(alpha, "alpha", 2), (beta, "beta", 2)],
+            "{label}"
+        );
         assert_eq!(
             db.report_annotation_values(&all).unwrap(),
             vec!["TC-9".to_owned()],
@@ -264,7 +268,12 @@ fn checker_coverage_and_failed_files() {
             }];
             r
         };
-        let gamma = store(db, failing(&["/src/z.c", "/src/x/a.c"]), Vec::new(), Vec::new());
+        let gamma = store(
+            db,
+            failing(&["/src/z.c", "/src/x/a.c"]),
+            Vec::new(),
+            Vec::new(),
+        );
         let failed = db.failed_files(None).unwrap();
         assert_eq!(
             failed.keys().collect::<Vec<_>>(),
@@ -272,10 +281,98 @@ fn checker_coverage_and_failed_files() {
             "{label}"
         );
         assert_eq!(failed["/src/z.c"], vec!["gamma".to_owned()], "{label}");
-        assert!(db.failed_files(Some(&[alpha])).unwrap().is_empty(), "{label}");
+        assert!(
+            db.failed_files(Some(&[alpha])).unwrap().is_empty(),
+            "{label}"
+        );
         assert_eq!(db.failed_files(Some(&[gamma.run_id])).unwrap().len(), 2);
         // Only the latest store of a run counts.
         store(db, failing(&[]), Vec::new(), Vec::new());
         assert!(db.failed_files(None).unwrap().is_empty(), "{label}");
+    }
+}
+
+/// Times every count on one run of 100 000 reports (issue 12: the web UI's
+/// sidebar asks for a dozen of them at once). Run with
+/// `cargo test -p codechecker-productdb --release --test counts -- --ignored --nocapture`.
+#[test]
+#[ignore = "a profile, not a check"]
+fn profile_counts_on_a_large_run() {
+    const REPORTS: usize = 100_000;
+    for t in backends() {
+        let db = &t.db;
+        let files: Vec<_> = (0..200)
+            .map(|i| file(&format!("/src/d{}/f{i}.c", i % 7), &format!("f{i}")))
+            .collect();
+        let checkers: Vec<String> = (0..120).map(|i| format!("chk.C{i}")).collect();
+        let names: Vec<&str> = checkers.iter().map(String::as_str).collect();
+        let reports: Vec<_> = (0..REPORTS)
+            .map(|i| {
+                let mut r = report(
+                    &format!("/src/d{}/f{}.c", (i % 200) % 7, i % 200),
+                    i64::try_from(i).unwrap(),
+                    &checkers[i % 120],
+                    &format!("h{}", i % 60_000),
+                );
+                r.message = format!("message {}", i % 900);
+                r
+            })
+            .collect();
+        let started = std::time::Instant::now();
+        let mut w = db
+            .begin_store(run("big", &names, &[]), productdb::StoreHooks::default())
+            .unwrap();
+        w.add_files(files).unwrap();
+        for chunk in reports.chunks(5_000) {
+            w.add_reports(chunk.to_vec()).unwrap();
+        }
+        let run_id = w.finish().unwrap().run_id;
+        eprintln!(
+            "{}: stored {REPORTS} reports in {:?}",
+            t.label,
+            started.elapsed()
+        );
+        for unique in [false, true] {
+            let q = CountQuery {
+                run_ids: Some(vec![run_id]),
+                filter: ReportFilter {
+                    is_unique: unique,
+                    ..ReportFilter::default()
+                },
+                limit: Some(500),
+                ..CountQuery::default()
+            };
+            let time = |what: &str, f: &dyn Fn() -> usize| {
+                let started = std::time::Instant::now();
+                let n = f();
+                eprintln!(
+                    "{} unique={unique} {what}: {n} groups in {:?}",
+                    t.label,
+                    started.elapsed()
+                );
+            };
+            time("checker", &|| db.checker_counts(&q).unwrap().len());
+            time("severity", &|| db.severity_counts(&q).unwrap().len());
+            time("analyzer", &|| db.analyzer_name_counts(&q).unwrap().len());
+            time("message", &|| db.checker_msg_counts(&q).unwrap().len());
+            time("file", &|| db.file_counts(&q).unwrap().len());
+            time("detection", &|| {
+                db.detection_status_counts(&q).unwrap().len()
+            });
+            time("review", &|| db.review_status_counts(&q).unwrap().len());
+            time("report status", &|| {
+                db.report_status_counts(&q).unwrap().len()
+            });
+            time("tags", &|| db.run_history_tag_counts(&q).unwrap().len());
+            time("runs", &|| db.run_report_counts(&q).unwrap().len());
+            time("annotations", &|| {
+                db.report_annotation_values(&q).unwrap().len()
+            });
+            time("coverage", &|| {
+                db.checker_status_details(Some(&[run_id]), unique)
+                    .unwrap()
+                    .len()
+            });
+        }
     }
 }

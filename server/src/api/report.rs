@@ -379,7 +379,13 @@ impl CodeCheckerDBAccessSyncHandler for ReportHandler<'_> {
         limit: Option<i64>,
         offset: Option<i64>,
     ) -> thrift::Result<BTreeMap<String, i64>> {
-        self.text_counts(run_ids, report_filter, cmp_data, (limit, offset), productdb::ProductDb::checker_msg_counts)
+        self.text_counts(
+            run_ids,
+            report_filter,
+            cmp_data,
+            (limit, offset),
+            productdb::ProductDb::checker_msg_counts,
+        )
     }
 
     fn handle_get_report_status_counts(
@@ -417,7 +423,13 @@ impl CodeCheckerDBAccessSyncHandler for ReportHandler<'_> {
         limit: Option<i64>,
         offset: Option<i64>,
     ) -> thrift::Result<BTreeMap<String, i64>> {
-        self.text_counts(run_ids, report_filter, cmp_data, (limit, offset), productdb::ProductDb::file_counts)
+        self.text_counts(
+            run_ids,
+            report_filter,
+            cmp_data,
+            (limit, offset),
+            productdb::ProductDb::file_counts,
+        )
     }
 
     fn handle_get_file_counts_summary(
@@ -469,7 +481,13 @@ impl CodeCheckerDBAccessSyncHandler for ReportHandler<'_> {
         limit: Option<i64>,
         offset: Option<i64>,
     ) -> thrift::Result<BTreeMap<String, i64>> {
-        self.text_counts(run_ids, report_filter, cmp_data, (limit, offset), productdb::ProductDb::analyzer_name_counts)
+        self.text_counts(
+            run_ids,
+            report_filter,
+            cmp_data,
+            (limit, offset),
+            productdb::ProductDb::analyzer_name_counts,
+        )
     }
 
     fn handle_add_source_component(

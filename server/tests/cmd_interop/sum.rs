@@ -29,7 +29,11 @@ fn assert_same_sum(f: &Fixture, args: &[&str]) {
         let table = |out: &str| -> Vec<String> { comparable_table(out) };
         let (a, b) = (table(&ours.stdout), table(&theirs.stdout));
         if a != b {
-            let first = a.iter().zip(&b).position(|(x, y)| x != y).unwrap_or(a.len().min(b.len()));
+            let first = a
+                .iter()
+                .zip(&b)
+                .position(|(x, y)| x != y)
+                .unwrap_or(a.len().min(b.len()));
             panic!(
                 "`{}` differs (ours {} lines, CodeChecker's {}) from line {first}:\n--- ours ---\n{}\n--- theirs ---\n{}",
                 ours.command,
@@ -62,9 +66,7 @@ fn comparable_table(out: &str) -> Vec<String> {
                 .map(|(_, c)| c.trim())
                 .collect();
             // A wrapped guideline cell leaves lines with nothing else.
-            kept.iter()
-                .any(|c| !c.is_empty())
-                .then(|| kept.join("|"))
+            kept.iter().any(|c| !c.is_empty()).then(|| kept.join("|"))
         })
         .collect()
 }
@@ -96,7 +98,13 @@ fn sum_with_filters() {
     let cases: [&[&str]; 9] = [
         &["-n", "clang", "--severity", "high", "medium"],
         &["-n", "clang", "--checker-name", "core.*"],
-        &["--all", "--checker-name", "*bugprone*", "--uniqueing", "off"],
+        &[
+            "--all",
+            "--checker-name",
+            "*bugprone*",
+            "--uniqueing",
+            "off",
+        ],
         &["-n", "clang", "--detection-status", "resolved"],
         &["-n", "clang", "--detection-status", "new", "unresolved"],
         &["--all", "--review-status", "false_positive", "intentional"],
@@ -129,7 +137,12 @@ fn service(product_url: &str) -> String {
 /// Run name → id on one server.
 fn run_ids(api: &mut PyApi, url: &str) -> BTreeMap<String, i64> {
     let runs = api
-        .call(url, "CodeCheckerService", "getRunData", json!([null, 500, 0, null]))
+        .call(
+            url,
+            "CodeCheckerService",
+            "getRunData",
+            json!([null, 500, 0, null]),
+        )
         .ok();
     runs.as_array()
         .expect("a list of runs")

@@ -270,12 +270,18 @@ fn grouped(
                 .push(key)
                 .push(" AS k, COUNT(DISTINCT r.bug_id) AS n");
             push_scope(sql, q, checkers, files)?;
-            sql.push(" GROUP BY ").push(key).push(" ORDER BY ").push(key);
+            sql.push(" GROUP BY ")
+                .push(key)
+                .push(" ORDER BY ")
+                .push(key);
         }
         (false, _) => {
             sql.push("SELECT ").push(key).push(" AS k, COUNT(*) AS n");
             push_scope(sql, q, checkers, files)?;
-            sql.push(" GROUP BY ").push(key).push(" ORDER BY ").push(key);
+            sql.push(" GROUP BY ")
+                .push(key)
+                .push(" ORDER BY ")
+                .push(key);
         }
     }
     Ok(())
@@ -345,9 +351,7 @@ impl ProductDb {
         } else {
             sql.push("SELECT c.checker_name AS k, c.severity AS severity, COUNT(*) AS n");
             push_scope(&mut sql, q, true, false)?;
-            sql.push(
-                " GROUP BY c.checker_name, c.severity ORDER BY c.checker_name, c.severity",
-            );
+            sql.push(" GROUP BY c.checker_name, c.severity ORDER BY c.checker_name, c.severity");
         }
         push_limit(&mut sql, q.limit, q.offset);
         Ok(sql
@@ -471,14 +475,12 @@ impl ProductDb {
         let mut conn = self.conn()?;
         let conn = &mut *conn;
         let mut sql = Sql::new(conn);
-        sql.push(
-            "SELECT h.id, h.run_id, hr.name AS run_name, h.time_us, h.version_tag, (SELECT ",
-        )
-        .push(if q.filter.is_unique {
-            "COUNT(DISTINCT r.bug_id)"
-        } else {
-            "COUNT(*)"
-        });
+        sql.push("SELECT h.id, h.run_id, hr.name AS run_name, h.time_us, h.version_tag, (SELECT ")
+            .push(if q.filter.is_unique {
+                "COUNT(DISTINCT r.bug_id)"
+            } else {
+                "COUNT(*)"
+            });
         push_scope(&mut sql, q, false, false)?;
         sql.push(
             " AND r.run_id = h.run_id AND r.detected_at_us <= h.time_us \
@@ -573,7 +575,11 @@ impl ProductDb {
             sql.push(")");
         }
         sql.push(" ORDER BY ra.value");
-        Ok(sql.load::<TextRow>(conn)?.into_iter().map(|r| r.v).collect())
+        Ok(sql
+            .load::<TextRow>(conn)?
+            .into_iter()
+            .map(|r| r.v)
+            .collect())
     }
 
     /// The files that failed to analyse in the latest store of each run of
@@ -694,13 +700,14 @@ fn open_counts(
     unique: bool,
 ) -> Result<HashMap<i64, (i64, i64)>> {
     let mut sql = Sql::with(conn, "SELECT r.checker_id, ");
-    sql.push(IS_OPEN).push(" AS is_open, ")
-    .push(if unique {
-        "COUNT(DISTINCT r.bug_id) AS n"
-    } else {
-        "COUNT(*) AS n"
-    })
-    .push(" FROM reports r WHERE 1 = 1");
+    sql.push(IS_OPEN)
+        .push(" AS is_open, ")
+        .push(if unique {
+            "COUNT(DISTINCT r.bug_id) AS n"
+        } else {
+            "COUNT(*) AS n"
+        })
+        .push(" FROM reports r WHERE 1 = 1");
     if let Some(ids) = run_ids {
         sql.push(" AND r.run_id IN ").bind_list(ids.iter().copied());
     }

@@ -27,6 +27,9 @@ fn count_limit(limit: Option<i64>) -> Option<i64> {
     }
 }
 
+/// A `productdb` count keyed by text.
+type TextCount = fn(&productdb::ProductDb, &CountQuery) -> productdb::Result<Vec<(String, i64)>>;
+
 fn severity(s: productdb::Severity) -> api::Severity {
     api::Severity(s.to_thrift())
 }
@@ -94,7 +97,7 @@ impl ReportHandler<'_> {
         filter: Option<api::ReportFilter>,
         cmp_data: Option<api::CompareData>,
         (limit, offset): (Option<i64>, Option<i64>),
-        count: fn(&productdb::ProductDb, &CountQuery) -> productdb::Result<Vec<(String, i64)>>,
+        count: TextCount,
     ) -> thrift::Result<BTreeMap<String, i64>> {
         let q = Self::count_query(run_ids, filter, cmp_data, Some((limit, offset)))?;
         let db = self.db()?;
