@@ -44,4 +44,7 @@ pub use components::component_patterns;
 pub use db::{BackendKind, OpenOptions, ProductDb, RUN_LOCK_TIMEOUT};
 pub use error::{Error, Result};
 pub use model::*;
+pub use read::counts::{
+    CheckerCountRow, CheckerStatusRow, CountQuery, RunReportCountRow, RunTagCountRow,
+};
 pub use store::StoreWriter;

@@ -14,6 +14,7 @@ mod admin;
 mod comments;
 mod components;
 pub(crate) mod convert;
+mod counts;
 mod export;
 mod presets;
 mod read;
@@ -185,21 +186,21 @@ impl CodeCheckerDBAccessSyncHandler for ReportHandler<'_> {
 
     fn handle_get_report_annotations(
         &self,
-        _run_ids: Option<Vec<i64>>,
-        _report_filter: Option<ReportFilter>,
-        _cmp_data: Option<CompareData>,
+        run_ids: Option<Vec<i64>>,
+        report_filter: Option<ReportFilter>,
+        cmp_data: Option<CompareData>,
     ) -> thrift::Result<Vec<String>> {
-        Err(not_implemented("getReportAnnotations"))
+        self.report_annotations(run_ids, report_filter, cmp_data)
     }
 
     fn handle_get_run_report_counts(
         &self,
-        _run_ids: Option<Vec<i64>>,
-        _report_filter: Option<ReportFilter>,
-        _limit: Option<i64>,
-        _offset: Option<i64>,
+        run_ids: Option<Vec<i64>>,
+        report_filter: Option<ReportFilter>,
+        limit: Option<i64>,
+        offset: Option<i64>,
     ) -> thrift::Result<Vec<RunReportCount>> {
-        Err(not_implemented("getRunReportCounts"))
+        self.run_report_counts(run_ids, report_filter, limit, offset)
     }
 
     fn handle_get_run_result_count(
@@ -211,15 +212,15 @@ impl CodeCheckerDBAccessSyncHandler for ReportHandler<'_> {
         self.run_result_count(run_ids, report_filter, cmp_data)
     }
 
-    fn handle_get_failed_files_count(&self, _run_ids: Option<Vec<i64>>) -> thrift::Result<i64> {
-        Err(not_implemented("getFailedFilesCount"))
+    fn handle_get_failed_files_count(&self, run_ids: Option<Vec<i64>>) -> thrift::Result<i64> {
+        self.failed_files_count(run_ids)
     }
 
     fn handle_get_failed_files(
         &self,
-        _run_ids: Option<Vec<i64>>,
+        run_ids: Option<Vec<i64>>,
     ) -> thrift::Result<BTreeMap<String, Vec<AnalysisFailureInfo>>> {
-        Err(not_implemented("getFailedFiles"))
+        self.failed_files(run_ids)
     }
 
     fn handle_get_report_details(&self, report_id: Option<i64>) -> thrift::Result<ReportDetails> {
@@ -379,60 +380,72 @@ impl CodeCheckerDBAccessSyncHandler for ReportHandler<'_> {
 
     fn handle_get_severity_counts(
         &self,
-        _run_ids: Option<Vec<i64>>,
-        _report_filter: Option<ReportFilter>,
-        _cmp_data: Option<CompareData>,
+        run_ids: Option<Vec<i64>>,
+        report_filter: Option<ReportFilter>,
+        cmp_data: Option<CompareData>,
     ) -> thrift::Result<BTreeMap<Severity, i64>> {
-        Err(not_implemented("getSeverityCounts"))
+        self.severity_counts(run_ids, report_filter, cmp_data)
     }
 
     fn handle_get_checker_msg_counts(
         &self,
-        _run_ids: Option<Vec<i64>>,
-        _report_filter: Option<ReportFilter>,
-        _cmp_data: Option<CompareData>,
-        _limit: Option<i64>,
-        _offset: Option<i64>,
+        run_ids: Option<Vec<i64>>,
+        report_filter: Option<ReportFilter>,
+        cmp_data: Option<CompareData>,
+        limit: Option<i64>,
+        offset: Option<i64>,
     ) -> thrift::Result<BTreeMap<String, i64>> {
-        Err(not_implemented("getCheckerMsgCounts"))
+        self.text_counts(
+            run_ids,
+            report_filter,
+            cmp_data,
+            (limit, offset),
+            productdb::ProductDb::checker_msg_counts,
+        )
     }
 
     fn handle_get_report_status_counts(
         &self,
-        _run_ids: Option<Vec<i64>>,
-        _report_filter: Option<ReportFilter>,
-        _cmp_data: Option<CompareData>,
+        run_ids: Option<Vec<i64>>,
+        report_filter: Option<ReportFilter>,
+        cmp_data: Option<CompareData>,
     ) -> thrift::Result<BTreeMap<ReportStatus, i64>> {
-        Err(not_implemented("getReportStatusCounts"))
+        self.report_status_counts(run_ids, report_filter, cmp_data)
     }
 
     fn handle_get_review_status_counts(
         &self,
-        _run_ids: Option<Vec<i64>>,
-        _report_filter: Option<ReportFilter>,
-        _cmp_data: Option<CompareData>,
+        run_ids: Option<Vec<i64>>,
+        report_filter: Option<ReportFilter>,
+        cmp_data: Option<CompareData>,
     ) -> thrift::Result<BTreeMap<ReviewStatus, i64>> {
-        Err(not_implemented("getReviewStatusCounts"))
+        self.review_status_counts(run_ids, report_filter, cmp_data)
     }
 
     fn handle_get_detection_status_counts(
         &self,
-        _run_ids: Option<Vec<i64>>,
-        _report_filter: Option<ReportFilter>,
-        _cmp_data: Option<CompareData>,
+        run_ids: Option<Vec<i64>>,
+        report_filter: Option<ReportFilter>,
+        cmp_data: Option<CompareData>,
     ) -> thrift::Result<BTreeMap<DetectionStatus, i64>> {
-        Err(not_implemented("getDetectionStatusCounts"))
+        self.detection_status_counts(run_ids, report_filter, cmp_data)
     }
 
     fn handle_get_file_counts(
         &self,
-        _run_ids: Option<Vec<i64>>,
-        _report_filter: Option<ReportFilter>,
-        _cmp_data: Option<CompareData>,
-        _limit: Option<i64>,
-        _offset: Option<i64>,
+        run_ids: Option<Vec<i64>>,
+        report_filter: Option<ReportFilter>,
+        cmp_data: Option<CompareData>,
+        limit: Option<i64>,
+        offset: Option<i64>,
     ) -> thrift::Result<BTreeMap<String, i64>> {
-        Err(not_implemented("getFileCounts"))
+        self.text_counts(
+            run_ids,
+            report_filter,
+            cmp_data,
+            (limit, offset),
+            productdb::ProductDb::file_counts,
+        )
     }
 
     fn handle_get_file_counts_summary(
@@ -448,43 +461,49 @@ impl CodeCheckerDBAccessSyncHandler for ReportHandler<'_> {
 
     fn handle_get_checker_counts(
         &self,
-        _run_ids: Option<Vec<i64>>,
-        _report_filter: Option<ReportFilter>,
-        _cmp_data: Option<CompareData>,
-        _limit: Option<i64>,
-        _offset: Option<i64>,
+        run_ids: Option<Vec<i64>>,
+        report_filter: Option<ReportFilter>,
+        cmp_data: Option<CompareData>,
+        limit: Option<i64>,
+        offset: Option<i64>,
     ) -> thrift::Result<Vec<CheckerCount>> {
-        Err(not_implemented("getCheckerCounts"))
+        self.checker_counts(run_ids, report_filter, cmp_data, limit, offset)
     }
 
     fn handle_get_checker_status_verification_details(
         &self,
-        _run_ids: Option<Vec<i64>>,
-        _report_filter: Option<ReportFilter>,
+        run_ids: Option<Vec<i64>>,
+        report_filter: Option<ReportFilter>,
     ) -> thrift::Result<BTreeMap<i64, CheckerStatusVerificationDetail>> {
-        Err(not_implemented("getCheckerStatusVerificationDetails"))
+        self.checker_status_details(run_ids, report_filter)
     }
 
     fn handle_get_run_history_tag_counts(
         &self,
-        _run_ids: Option<Vec<i64>>,
-        _report_filter: Option<ReportFilter>,
-        _cmp_data: Option<CompareData>,
-        _limit: Option<i64>,
-        _offset: Option<i64>,
+        run_ids: Option<Vec<i64>>,
+        report_filter: Option<ReportFilter>,
+        cmp_data: Option<CompareData>,
+        limit: Option<i64>,
+        offset: Option<i64>,
     ) -> thrift::Result<Vec<RunTagCount>> {
-        Err(not_implemented("getRunHistoryTagCounts"))
+        self.run_history_tag_counts(run_ids, report_filter, cmp_data, limit, offset)
     }
 
     fn handle_get_analyzer_name_counts(
         &self,
-        _run_ids: Option<Vec<i64>>,
-        _report_filter: Option<ReportFilter>,
-        _cmp_data: Option<CompareData>,
-        _limit: Option<i64>,
-        _offset: Option<i64>,
+        run_ids: Option<Vec<i64>>,
+        report_filter: Option<ReportFilter>,
+        cmp_data: Option<CompareData>,
+        limit: Option<i64>,
+        offset: Option<i64>,
     ) -> thrift::Result<BTreeMap<String, i64>> {
-        Err(not_implemented("getAnalyzerNameCounts"))
+        self.text_counts(
+            run_ids,
+            report_filter,
+            cmp_data,
+            (limit, offset),
+            productdb::ProductDb::analyzer_name_counts,
+        )
     }
 
     fn handle_add_source_component(

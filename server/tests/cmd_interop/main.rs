@@ -17,7 +17,7 @@ mod support;
 mod admin;
 mod browser;
 mod fixture;
-
 mod labels;
 mod review;
+mod sum;
 mod www;

@@ -2,6 +2,7 @@
 //! semantics.
 
 mod component_filter;
+pub(crate) mod counts;
 mod files;
 mod filter;
 mod reports;
