@@ -671,6 +671,76 @@ pub struct Compare {
     pub diff: DiffKind,
 }
 
+/// A `getDiffResultsHash` question: how a list of bug hashes (a local
+/// report directory's) compares with the reports of runs or tags.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DiffHashQuery {
+    /// Runs compared with; `None` or empty: every run.
+    pub run_ids: Option<Vec<i64>>,
+    /// Run history entries (tags) compared with; the reports open at them.
+    pub tag_ids: Option<Vec<i64>>,
+    /// The bug hashes of the other side.
+    pub hashes: Vec<String>,
+    /// `New`: the given hashes the runs lack; `Resolved`: the runs' hashes
+    /// the list lacks (or that were fixed); `Unresolved`: the given hashes
+    /// the runs have open.
+    pub diff: DiffKind,
+    /// Reports in these detection statuses do not count as present; empty:
+    /// CodeChecker's default (resolved, off, unavailable).
+    pub skip_statuses: Vec<DetectionStatus>,
+    /// The caller speaks an API older than 6.50: fixed reports count as
+    /// present and a tag's reports are those detected before it, as
+    /// CodeChecker answers such clients.
+    pub before_api_6_50: bool,
+}
+
+/// What a review status rule list is sorted by (Thrift
+/// `ReviewStatusRuleSortType`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReviewRuleSortKey {
+    /// The bug hash.
+    BugHash,
+    /// The status.
+    Status,
+    /// The author.
+    Author,
+    /// The date the rule was set.
+    Date,
+    /// How many reports carry the bug hash.
+    AssociatedReports,
+}
+
+/// A `getReviewStatusRules` question (Thrift `ReviewStatusRuleFilter` with
+/// sort and page).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct ReviewRuleQuery {
+    /// Bug hash patterns (`*` wildcard, case-insensitive); `None` or empty:
+    /// any.
+    pub bug_hashes: Option<Vec<String>>,
+    /// Statuses; `Some(empty)` matches nothing, as CodeChecker's filter.
+    pub statuses: Option<Vec<ReviewStatus>>,
+    /// Author patterns (`*` wildcard, case-insensitive).
+    pub authors: Option<Vec<String>>,
+    /// Only rules no report carries.
+    pub no_associated_reports: bool,
+    /// Order (`true`: descending); `None`: no particular order.
+    pub sort: Option<(ReviewRuleSortKey, bool)>,
+    /// Page size; `None`: all.
+    pub limit: Option<i64>,
+    /// Rows skipped (with a limit only).
+    pub offset: i64,
+}
+
+/// A review status rule with the number of reports carrying its hash
+/// (Thrift `ReviewStatusRule`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReviewRuleListRow {
+    /// The rule.
+    pub rule: ReviewRuleRow,
+    /// Reports (of every run) with the bug hash.
+    pub report_count: i64,
+}
+
 /// Review data of a report (Thrift `ReviewData`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ReviewRow {

@@ -11,6 +11,7 @@ use super::errors::{not_implemented, request_failed};
 use super::state::ServerState;
 
 pub(crate) mod convert;
+mod diff;
 mod read;
 mod store;
 
@@ -24,14 +25,19 @@ pub struct ReportHandler<'a> {
     /// A store call's upload, borrowed from the request body (see
     /// [`serve`]); the decoded argument is then empty.
     upload: Option<&'a str>,
+    /// The API version of the request's URL (`/v6.N/`): a few answers
+    /// depend on it, as in CodeChecker.
+    api_version: (u32, u32),
 }
 
-/// Runs one `CodeCheckerService` call of `caller` on `product`. The upload of
-/// a store call is passed on without copying it.
+/// Runs one `CodeCheckerService` call of `caller` on `product`, asked through
+/// API `api_version`. The upload of a store call is passed on without
+/// copying it.
 pub fn serve(
     state: Arc<ServerState>,
     product: configdb::Product,
     caller: crate::auth::Caller,
+    api_version: (u32, u32),
     body: &[u8],
 ) -> Vec<u8> {
     let split = codechecker_api::json::upload::split(body);
@@ -44,6 +50,7 @@ pub fn serve(
         product,
         caller,
         upload,
+        api_version,
     };
     crate::thrift_call::run(&CodeCheckerDBAccessSyncProcessor::new(handler), message)
 }
@@ -134,13 +141,19 @@ impl CodeCheckerDBAccessSyncHandler for ReportHandler<'_> {
 
     fn handle_get_diff_results_hash(
         &self,
-        _run_ids: Option<Vec<i64>>,
-        _report_hashes: Option<Vec<String>>,
-        _diff_type: Option<DiffType>,
-        _skip_detection_statuses: Option<Vec<DetectionStatus>>,
-        _tag_ids: Option<Vec<i64>>,
+        run_ids: Option<Vec<i64>>,
+        report_hashes: Option<Vec<String>>,
+        diff_type: Option<DiffType>,
+        skip_detection_statuses: Option<Vec<DetectionStatus>>,
+        tag_ids: Option<Vec<i64>>,
     ) -> thrift::Result<Vec<String>> {
-        Err(not_implemented("getDiffResultsHash"))
+        self.diff_results_hash(
+            run_ids,
+            report_hashes,
+            diff_type,
+            skip_detection_statuses,
+            tag_ids,
+        )
     }
 
     fn handle_get_report(&self, report_id: Option<i64>) -> thrift::Result<ReportData> {
@@ -247,12 +260,12 @@ impl CodeCheckerDBAccessSyncHandler for ReportHandler<'_> {
 
     fn handle_get_review_status_rules(
         &self,
-        _filter: Option<ReviewStatusRuleFilter>,
-        _sort_mode: Option<ReviewStatusRuleSortMode>,
-        _limit: Option<i64>,
-        _offset: Option<i64>,
+        filter: Option<ReviewStatusRuleFilter>,
+        sort_mode: Option<ReviewStatusRuleSortMode>,
+        limit: Option<i64>,
+        offset: Option<i64>,
     ) -> thrift::Result<Vec<ReviewStatusRule>> {
-        Err(not_implemented("getReviewStatusRules"))
+        self.review_status_rules(filter, sort_mode, limit, offset)
     }
 
     fn handle_get_review_status_rules_count(
