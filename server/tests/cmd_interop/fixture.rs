@@ -142,11 +142,13 @@ fn set_up() -> Option<Fixture> {
     });
     // Start CodeChecker's server (slow) while the analyses run.
     let theirs = std::thread::spawn(|| RefServer::start_shared(false));
-    let src = work.join("src");
+    // One source tree per version: a store reads the sources its reports
+    // name, so both must stay (bug hashes depend on file names, not paths).
     let mut reports = Vec::new();
     for version in ["v1", "v2"] {
+        let src = work.join(version).join("src");
         checkout(version, &src);
-        let cdb = compile_commands(&src, &work);
+        let cdb = compile_commands(&src, &work.join(version));
         let out = work.join(format!("reports_{version}"));
         let found = analyze(&cdb, &out);
         assert!(

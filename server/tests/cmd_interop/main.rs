@@ -15,3 +15,4 @@
 mod support;
 
 mod fixture;
+mod diff;

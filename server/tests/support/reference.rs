@@ -81,7 +81,17 @@ impl RefServer {
     /// Like [`RefServer::start`], for a server shared by every test of the
     /// binary: it lives until the test process exits.
     pub fn start_shared(test_mode: bool) -> &'static RefServer {
-        let server: &'static RefServer = Box::leak(Box::new(Self::start(test_mode)));
+        // The server dies with the thread that spawned it (PR_SET_PDEATHSIG
+        // follows the parent thread), so spawn it from one that never ends.
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let _ = tx.send(Self::start(test_mode));
+            loop {
+                std::thread::park();
+            }
+        });
+        let started = rx.recv().expect("CodeChecker's server started");
+        let server: &'static RefServer = Box::leak(Box::new(started));
         let pid = server.child.as_ref().map(std::process::Child::id);
         let dir = server.dir.path().to_path_buf();
         super::at_exit(move || {
