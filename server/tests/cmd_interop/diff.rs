@@ -42,17 +42,80 @@ fn same_diff(f: &Fixture, venv: Venv, args: &[&str]) -> usize {
         ours.all(),
         theirs.all()
     );
-    let (a, b) = (normalise(ours.json()), normalise(theirs.json()));
-    assert_eq!(
-        a,
-        b,
-        "`{}` ({}) differs (left ours, right CodeChecker's)\n--- ours ---\n{}\n--- theirs ---\n{}",
-        ours.command,
-        venv.name(),
-        ours.stdout,
-        theirs.stdout
+    let (a, b) = (
+        ties_sorted(normalise(ours.json())),
+        ties_sorted(normalise(theirs.json())),
     );
+    if a != b {
+        panic!(
+            "`{}` ({}) differs (left ours, right CodeChecker's):\n{}",
+            ours.command,
+            venv.name(),
+            difference(&a, &b)
+        );
+    }
     listed(&a)
+}
+
+/// `v` with the reports at the same file and line (the server's order, by
+/// file path and line, leaves them in storage order, which differs between
+/// the servers) sorted by bug hash and checker.
+fn ties_sorted(mut v: Value) -> Value {
+    if let Some(reports) = v.get_mut("reports").and_then(Value::as_array_mut) {
+        let mut start = 0;
+        while start < reports.len() {
+            let at = |r: &Value| (r["file"]["path"].clone(), r["line"].clone());
+            let here = at(&reports[start]);
+            let end = start
+                + reports[start..]
+                    .iter()
+                    .take_while(|r| at(r) == here)
+                    .count();
+            reports[start..end].sort_by_key(|r| {
+                (
+                    r["report_hash"].as_str().unwrap_or_default().to_owned(),
+                    r["checker_name"].as_str().unwrap_or_default().to_owned(),
+                )
+            });
+            start = end;
+        }
+    }
+    v
+}
+
+/// A short account of how two `cmd diff` outputs differ.
+fn difference(ours: &Value, theirs: &Value) -> String {
+    let reports = |v: &Value| -> Vec<Value> {
+        v.get("reports")
+            .and_then(Value::as_array)
+            .cloned()
+            .unwrap_or_default()
+    };
+    let (a, b) = (reports(ours), reports(theirs));
+    let key = |r: &Value| {
+        format!(
+            "{} {}:{} {}",
+            r["report_hash"].as_str().unwrap_or("?"),
+            r["file"]["path"].as_str().unwrap_or("?"),
+            r["line"],
+            r["checker_name"].as_str().unwrap_or("?")
+        )
+    };
+    let ka: Vec<String> = a.iter().map(key).collect();
+    let kb: Vec<String> = b.iter().map(key).collect();
+    if ka != kb {
+        return format!(
+            "reports listed differ\n--- ours ---\n{}\n--- theirs ---\n{}",
+            ka.join("\n"),
+            kb.join("\n")
+        );
+    }
+    for (x, y) in a.iter().zip(&b) {
+        if x != y {
+            return format!("first different report\n--- ours ---\n{x:#}\n--- theirs ---\n{y:#}");
+        }
+    }
+    format!("outside the reports\n--- ours ---\n{ours}\n--- theirs ---\n{theirs}")
 }
 
 /// Reports in `cmd diff`'s JSON.
