@@ -3,11 +3,11 @@
 //! `--resolved` and `--unresolved`, with and without filters. The command
 //! exits with 2 when it lists reports, so the exit codes are compared too.
 
-use serde_json::Value;
+use serde_json::{json, Value};
 
 use crate::fixture::{normalise, Fixture};
 use crate::fixture_or_skip;
-use crate::support::python::Venv;
+use crate::support::python::{PyApi, Venv};
 
 /// The kinds of difference.
 const KINDS: [&str; 3] = ["--new", "--resolved", "--unresolved"];
@@ -234,4 +234,166 @@ fn outstanding_reports_date() {
         Venv::Current,
         &["-b", &local, "-n", "clang", "--new", "--open-reports-date", "2099:01:01"],
     );
+}
+
+/// The `CodeCheckerService` endpoint of the `Default` product of `base` at
+/// API `version`.
+fn endpoint(base: &str, version: &str) -> String {
+    format!("{base}/Default/v{version}/CodeCheckerService")
+}
+
+/// Ids of a server: the runs by name and the history entry of `clang:v1`.
+struct Ids {
+    url: String,
+    clang: i64,
+    v1: i64,
+    v2: i64,
+    tag_v1: i64,
+}
+
+fn ids(api: &mut PyApi, url: String) -> Ids {
+    let mut run = |name: &str| {
+        let runs = api
+            .call(
+                &endpoint(&url, "6.74"),
+                "CodeCheckerService",
+                "getRunData",
+                json!([{"names": [name], "exactMatch": true}, null, null, null]),
+            )
+            .ok();
+        runs[0]["runId"].as_i64().expect("a run id")
+    };
+    let (clang, v1, v2) = (run("clang"), run("clang-v1"), run("clang-v2"));
+    let tags = api
+        .call(
+            &endpoint(&url, "6.74"),
+            "CodeCheckerService",
+            "getRunHistory",
+            json!([[clang], null, null, {"tagNames": ["v1"]}]),
+        )
+        .ok();
+    let tag_v1 = tags[0]["id"].as_i64().expect("a history id");
+    Ids {
+        url,
+        clang,
+        v1,
+        v2,
+        tag_v1,
+    }
+}
+
+/// A sorted list of strings.
+fn sorted(v: Value) -> Vec<String> {
+    let mut out: Vec<String> = v
+        .as_array()
+        .expect("a list")
+        .iter()
+        .map(|s| s.as_str().expect("a string").to_owned())
+        .collect();
+    out.sort();
+    out
+}
+
+/// `getDiffResultsHash` (as `cmd diff` and older clients call it),
+/// `getRunResultCount` with comparisons the command line cannot express
+/// (against a date, a tag with its run's other reports) and
+/// `getReviewStatusRules`, answered alike by both servers.
+#[test]
+fn diff_methods_through_the_api() {
+    let f = fixture_or_skip!();
+    let mut api = PyApi::new(Venv::Current);
+    let ours = ids(&mut api, f.ours.url());
+    let theirs = ids(&mut api, f.theirs.url());
+    // The local side: every hash of clang-v2, a few twice, and strangers.
+    let results = api
+        .call(
+            &endpoint(&ours.url, "6.74"),
+            "CodeCheckerService",
+            "getRunResults",
+            json!([[ours.v2], 500, 0, null, {}, null, false]),
+        )
+        .ok();
+    let mut local: Vec<String> = results
+        .as_array()
+        .expect("reports")
+        .iter()
+        .map(|r| r["bugHash"].as_str().expect("a hash").to_owned())
+        .collect();
+    assert!(local.len() > 10, "clang-v2 has reports: {local:?}");
+    local.extend(local[..3].to_vec());
+    local.push("0123456789abcdef0123456789abcdef".into());
+
+    let mut call = |ids: &Ids, version: &str, method: &str, args: Value| {
+        api.call(&endpoint(&ids.url, version), "CodeCheckerService", method, args)
+            .ok()
+    };
+    let mut answered = 0;
+    for version in ["6.74", "6.49"] {
+        for diff in [0, 1, 2] {
+            for (runs, tags, skip) in [
+                ("v1", false, json!(null)),
+                ("clang", true, json!(null)),
+                ("clang", false, json!([4])),
+            ] {
+                let args = |ids: &Ids| {
+                    let run = if runs == "v1" { ids.v1 } else { ids.clang };
+                    let tags = if tags { json!([ids.tag_v1]) } else { json!(null) };
+                    json!([[run], local, diff, skip, tags])
+                };
+                let a = sorted(call(&ours, version, "getDiffResultsHash", args(&ours)));
+                let b = sorted(call(&theirs, version, "getDiffResultsHash", args(&theirs)));
+                assert_eq!(
+                    a, b,
+                    "getDiffResultsHash v{version} diff {diff} runs {runs} tags {tags} skip {skip}"
+                );
+                answered += usize::from(!a.is_empty());
+            }
+        }
+    }
+    assert!(answered >= 12, "most answers list hashes: {answered} of 18");
+
+    let mut counted = 0;
+    for diff in [0, 1, 2] {
+        let cases = |ids: &Ids| {
+            vec![
+                // Against what is open at a date, in every run.
+                (
+                    json!([ids.v1]),
+                    json!({}),
+                    json!({"diffType": diff, "openReportsDate": 4_000_000_000_i64}),
+                ),
+                // A tag against a run, unique, with a filter.
+                (
+                    json!([ids.clang]),
+                    json!({"runTag": [ids.tag_v1], "isUnique": true, "severity": [40, 30]}),
+                    json!({"diffType": diff, "runIds": [ids.v2]}),
+                ),
+                // No base runs: every report is on the base side.
+                (
+                    json!(null),
+                    json!({}),
+                    json!({"diffType": diff, "runIds": [ids.v1]}),
+                ),
+                // An empty comparison is none.
+                (
+                    json!([ids.v2]),
+                    json!({}),
+                    json!({"diffType": diff, "runIds": []}),
+                ),
+            ]
+        };
+        for (i, (x, y)) in cases(&ours).into_iter().zip(cases(&theirs)).enumerate() {
+            let a = call(&ours, "6.74", "getRunResultCount", json!([x.0, x.1, x.2]));
+            let b = call(&theirs, "6.74", "getRunResultCount", json!([y.0, y.1, y.2]));
+            assert_eq!(a, b, "getRunResultCount case {i}, diff {diff}");
+            counted += usize::from(a.as_i64().is_some_and(|n| n > 0));
+        }
+    }
+
+    assert!(counted >= 6, "most comparisons count reports: {counted} of 12");
+
+    let filter = json!([{"reportHashes": local, "reviewStatuses": [2, 3]}, null, null, null]);
+    let a = call(&ours, "6.74", "getReviewStatusRules", filter.clone());
+    let b = call(&theirs, "6.74", "getReviewStatusRules", filter);
+    assert_eq!(a, b, "getReviewStatusRules");
 }
