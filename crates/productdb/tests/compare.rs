@@ -337,11 +337,7 @@ fn long_hash_lists_stay_in_one_query() {
             ["c", "x", "y"],
             "{label}"
         );
-        assert_eq!(
-            hashes(db, q(DiffKind::Unresolved)),
-            ["a", "b"],
-            "{label}"
-        );
+        assert_eq!(hashes(db, q(DiffKind::Unresolved)), ["a", "b"], "{label}");
         let filter = ReportFilter {
             report_hashes: Some(many.clone()),
             ..ReportFilter::default()

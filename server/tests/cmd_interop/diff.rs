@@ -163,7 +163,15 @@ fn run_against_run() {
     same_diff(
         f,
         Venv::Legacy,
-        &["-b", "clang-v1", "-n", "clang-v2", "--new", "--severity", "high"],
+        &[
+            "-b",
+            "clang-v1",
+            "-n",
+            "clang-v2",
+            "--new",
+            "--severity",
+            "high",
+        ],
     );
 }
 
@@ -171,13 +179,18 @@ fn run_against_run() {
 fn tag_against_tag() {
     let f = fixture_or_skip!();
     let [new, resolved, _] = every_kind_and_filter(f, "clang:v1", "clang:v2");
-    assert!(
-        new > 0 && resolved > 0,
-        "{new} new, {resolved} resolved"
-    );
+    assert!(new > 0 && resolved > 0, "{new} new, {resolved} resolved");
     // A tag against a run, and the older client.
-    same_diff(f, Venv::Current, &["-b", "clang:v1", "-n", "clang-v2", "--resolved"]);
-    same_diff(f, Venv::Current, &["-b", "clang-v1", "-n", "clang:v2", "--new"]);
+    same_diff(
+        f,
+        Venv::Current,
+        &["-b", "clang:v1", "-n", "clang-v2", "--resolved"],
+    );
+    same_diff(
+        f,
+        Venv::Current,
+        &["-b", "clang-v1", "-n", "clang:v2", "--new"],
+    );
     for kind in KINDS {
         same_diff(f, Venv::Legacy, &["-b", "clang:v1", "-n", "clang:v2", kind]);
     }
@@ -208,7 +221,11 @@ fn local_directory_against_run() {
         new > 0 && resolved > 0 && unresolved > 0,
         "{new} new, {resolved} resolved, {unresolved} unresolved"
     );
-    same_diff(f, Venv::Current, &["-b", &local, "-n", "clang:v2", "--resolved"]);
+    same_diff(
+        f,
+        Venv::Current,
+        &["-b", &local, "-n", "clang:v2", "--resolved"],
+    );
     for kind in KINDS {
         same_diff(f, Venv::Legacy, &["-b", &local, "-n", "clang-v2", kind]);
     }
@@ -224,7 +241,15 @@ fn outstanding_reports_date() {
             same_diff(
                 f,
                 Venv::Current,
-                &["-b", "clang", "-n", "clang-v2", kind, "--open-reports-date", date],
+                &[
+                    "-b",
+                    "clang",
+                    "-n",
+                    "clang-v2",
+                    kind,
+                    "--open-reports-date",
+                    date,
+                ],
             );
         }
     }
@@ -232,7 +257,15 @@ fn outstanding_reports_date() {
     same_diff(
         f,
         Venv::Current,
-        &["-b", &local, "-n", "clang", "--new", "--open-reports-date", "2099:01:01"],
+        &[
+            "-b",
+            &local,
+            "-n",
+            "clang",
+            "--new",
+            "--open-reports-date",
+            "2099:01:01",
+        ],
     );
 }
 
@@ -324,8 +357,13 @@ fn diff_methods_through_the_api() {
     local.push("0123456789abcdef0123456789abcdef".into());
 
     let mut call = |ids: &Ids, version: &str, method: &str, args: Value| {
-        api.call(&endpoint(&ids.url, version), "CodeCheckerService", method, args)
-            .ok()
+        api.call(
+            &endpoint(&ids.url, version),
+            "CodeCheckerService",
+            method,
+            args,
+        )
+        .ok()
     };
     let mut answered = 0;
     for version in ["6.74", "6.49"] {
@@ -337,7 +375,11 @@ fn diff_methods_through_the_api() {
             ] {
                 let args = |ids: &Ids| {
                     let run = if runs == "v1" { ids.v1 } else { ids.clang };
-                    let tags = if tags { json!([ids.tag_v1]) } else { json!(null) };
+                    let tags = if tags {
+                        json!([ids.tag_v1])
+                    } else {
+                        json!(null)
+                    };
                     json!([[run], local, diff, skip, tags])
                 };
                 let a = sorted(call(&ours, version, "getDiffResultsHash", args(&ours)));
@@ -390,7 +432,10 @@ fn diff_methods_through_the_api() {
         }
     }
 
-    assert!(counted >= 6, "most comparisons count reports: {counted} of 12");
+    assert!(
+        counted >= 6,
+        "most comparisons count reports: {counted} of 12"
+    );
 
     let filter = json!([{"reportHashes": local, "reviewStatuses": [2, 3]}, null, null, null]);
     let a = call(&ours, "6.74", "getReviewStatusRules", filter.clone());

@@ -14,5 +14,5 @@
 #[path = "../support/mod.rs"]
 mod support;
 
-mod fixture;
 mod diff;
+mod fixture;
