@@ -707,6 +707,29 @@ pub struct Compare {
     pub diff: DiffKind,
 }
 
+/// A `getDiffResultsHash` question: how a list of bug hashes (a local
+/// report directory's) compares with the reports of runs or tags.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DiffHashQuery {
+    /// Runs compared with; `None` or empty: every run.
+    pub run_ids: Option<Vec<i64>>,
+    /// Run history entries (tags) compared with; the reports open at them.
+    pub tag_ids: Option<Vec<i64>>,
+    /// The bug hashes of the other side.
+    pub hashes: Vec<String>,
+    /// `New`: the given hashes the runs lack; `Resolved`: the runs' hashes
+    /// the list lacks (or that were fixed); `Unresolved`: the given hashes
+    /// the runs have open.
+    pub diff: DiffKind,
+    /// Reports in these detection statuses do not count as present; empty:
+    /// CodeChecker's default (resolved, off, unavailable).
+    pub skip_statuses: Vec<DetectionStatus>,
+    /// The caller speaks an API older than 6.50: fixed reports count as
+    /// present and a tag's reports are those detected before it, as
+    /// CodeChecker answers such clients.
+    pub before_api_6_50: bool,
+}
+
 /// Review data of a report (Thrift `ReviewData`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ReviewRow {

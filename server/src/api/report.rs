@@ -15,6 +15,7 @@ mod comments;
 mod components;
 pub(crate) mod convert;
 mod counts;
+mod diff;
 mod export;
 mod presets;
 mod read;
@@ -31,14 +32,19 @@ pub struct ReportHandler<'a> {
     /// A store call's upload, borrowed from the request body (see
     /// [`serve`]); the decoded argument is then empty.
     upload: Option<&'a str>,
+    /// The API version of the request's URL (`/v6.N/`): a few answers
+    /// depend on it, as in CodeChecker.
+    api_version: (u32, u32),
 }
 
-/// Runs one `CodeCheckerService` call of `caller` on `product`. The upload of
-/// a store call is passed on without copying it.
+/// Runs one `CodeCheckerService` call of `caller` on `product`, asked through
+/// API `api_version`. The upload of a store call is passed on without
+/// copying it.
 pub fn serve(
     state: Arc<ServerState>,
     product: configdb::Product,
     caller: crate::auth::Caller,
+    api_version: (u32, u32),
     body: &[u8],
 ) -> Vec<u8> {
     let split = codechecker_api::json::upload::split(body);
@@ -51,6 +57,7 @@ pub fn serve(
         product,
         caller,
         upload,
+        api_version,
     };
     crate::thrift_call::run(&CodeCheckerDBAccessSyncProcessor::new(handler), message)
 }
@@ -150,13 +157,19 @@ impl CodeCheckerDBAccessSyncHandler for ReportHandler<'_> {
 
     fn handle_get_diff_results_hash(
         &self,
-        _run_ids: Option<Vec<i64>>,
-        _report_hashes: Option<Vec<String>>,
-        _diff_type: Option<DiffType>,
-        _skip_detection_statuses: Option<Vec<DetectionStatus>>,
-        _tag_ids: Option<Vec<i64>>,
+        run_ids: Option<Vec<i64>>,
+        report_hashes: Option<Vec<String>>,
+        diff_type: Option<DiffType>,
+        skip_detection_statuses: Option<Vec<DetectionStatus>>,
+        tag_ids: Option<Vec<i64>>,
     ) -> thrift::Result<Vec<String>> {
-        Err(not_implemented("getDiffResultsHash"))
+        self.diff_results_hash(
+            run_ids,
+            report_hashes,
+            diff_type,
+            skip_detection_statuses,
+            tag_ids,
+        )
     }
 
     fn handle_get_report(&self, report_id: Option<i64>) -> thrift::Result<ReportData> {

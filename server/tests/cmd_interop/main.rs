@@ -16,6 +16,7 @@ mod support;
 
 mod admin;
 mod browser;
+mod diff;
 mod fixture;
 mod labels;
 mod review;

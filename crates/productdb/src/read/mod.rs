@@ -3,6 +3,7 @@
 
 mod component_filter;
 pub(crate) mod counts;
+mod diff;
 mod files;
 mod filter;
 mod reports;
