@@ -463,13 +463,13 @@ impl CodeCheckerDBAccessSyncHandler for ReportHandler<'_> {
 
     fn handle_get_file_counts_summary(
         &self,
-        _run_ids: Option<Vec<i64>>,
-        _report_filter: Option<ReportFilter>,
-        _cmp_data: Option<CompareData>,
-        _limit: Option<i64>,
-        _offset: Option<i64>,
+        run_ids: Option<Vec<i64>>,
+        report_filter: Option<ReportFilter>,
+        cmp_data: Option<CompareData>,
+        limit: Option<i64>,
+        offset: Option<i64>,
     ) -> thrift::Result<BTreeMap<String, BTreeMap<String, i64>>> {
-        Err(not_implemented("getFileCountsSummary"))
+        self.file_counts_summary(run_ids, report_filter, cmp_data, (limit, offset))
     }
 
     fn handle_get_checker_counts(
