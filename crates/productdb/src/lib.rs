@@ -22,6 +22,7 @@
 
 mod codec;
 mod comments;
+mod cleanup_plans;
 mod components;
 mod db;
 mod error;
