@@ -7,7 +7,7 @@ use codechecker_api::report_server::*;
 
 use codechecker_api::codechecker_api_shared::ErrorCode;
 
-use super::errors::{not_implemented, request_failed};
+use super::errors::request_failed;
 use super::state::ServerState;
 
 mod admin;
@@ -349,9 +349,9 @@ impl CodeCheckerDBAccessSyncHandler for ReportHandler<'_> {
 
     fn handle_get_guideline_rules(
         &self,
-        _guidelines: Option<Vec<Guideline>>,
+        guidelines: Option<Vec<Guideline>>,
     ) -> thrift::Result<BTreeMap<String, Vec<Rule>>> {
-        Err(not_implemented("getGuidelineRules"))
+        self.guideline_rules(guidelines)
     }
 
     fn handle_get_package_version(&self) -> thrift::Result<String> {
