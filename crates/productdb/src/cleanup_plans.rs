@@ -2,8 +2,8 @@
 //! optionally dated lists of report hashes to be fixed, which can be closed
 //! and reopened. A report hash belongs to at most one plan.
 
-use diesel::sql_types::{BigInt, Nullable, Text};
 use configdb::AnyConnection;
+use diesel::sql_types::{BigInt, Nullable, Text};
 use diesel::QueryableByName;
 
 use crate::db::ProductDb;
@@ -170,8 +170,11 @@ impl ProductDb {
             );
             sql.bind(id).push(" AND ");
             sql.in_texts("bug_hash", hashes, false);
-            let known: std::collections::HashSet<String> =
-                sql.load::<TextRow>(conn)?.into_iter().map(|r| r.v).collect();
+            let known: std::collections::HashSet<String> = sql
+                .load::<TextRow>(conn)?
+                .into_iter()
+                .map(|r| r.v)
+                .collect();
             let mut seen = std::collections::HashSet::new();
             for hash in hashes {
                 if known.contains(hash) || !seen.insert(hash.as_str()) {

@@ -20,9 +20,9 @@
 //!
 //! Types are in [`model`].
 
+mod cleanup_plans;
 mod codec;
 mod comments;
-mod cleanup_plans;
 mod components;
 mod db;
 mod error;

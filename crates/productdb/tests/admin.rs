@@ -366,7 +366,8 @@ fn cleanup_plans_hold_hashes_and_filter_reports() {
         let h = |v: &[&str]| v.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>();
         db.add_cleanup_plan_hashes(a, &h(&["h1", "h2", "h1"]))
             .expect("set");
-        db.add_cleanup_plan_hashes(a, &h(&["h2"])).expect("set again");
+        db.add_cleanup_plan_hashes(a, &h(&["h2"]))
+            .expect("set again");
         assert!(matches!(
             db.add_cleanup_plan_hashes(b, &h(&["h3", "h2"])),
             Err(Error::Duplicate { .. })

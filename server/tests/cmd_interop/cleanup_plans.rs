@@ -40,9 +40,12 @@ struct Both {
 impl Both {
     /// Calls `method` on both with the arguments `args` builds for a side.
     fn call(&mut self, method: &str, args: impl Fn(&Side) -> Value) -> (Reply, Reply) {
-        let ours = self
-            .api
-            .call(&self.ours.url, "CodeCheckerService", method, args(&self.ours));
+        let ours = self.api.call(
+            &self.ours.url,
+            "CodeCheckerService",
+            method,
+            args(&self.ours),
+        );
         let theirs = self.api.call(
             &self.theirs.url,
             "CodeCheckerService",
@@ -63,7 +66,10 @@ impl Both {
     fn plans(&mut self, filter: impl Fn(&Side) -> Value) -> Value {
         let (ours, theirs) = self.call("getCleanupPlans", |s| json!([filter(s)]));
         let (ours, theirs) = (plans(ours.ok()), plans(theirs.ok()));
-        assert_eq!(ours, theirs, "getCleanupPlans (left ours, right CodeChecker's)");
+        assert_eq!(
+            ours, theirs,
+            "getCleanupPlans (left ours, right CodeChecker's)"
+        );
         ours
     }
 
@@ -144,8 +150,10 @@ fn cleanup_plans_alike() {
     let pick = |ids: (i64, i64), s: &Side| if s.ours { ids.0 } else { ids.1 };
     let a = move |s: &Side| pick(id_a, s);
     let bb = move |s: &Side| pick(id_b, s);
-    b.same("addCleanupPlan", |_| json!(["cleanup-test-a", "again", null]))
-        .request_failed();
+    b.same("addCleanupPlan", |_| {
+        json!(["cleanup-test-a", "again", null])
+    })
+    .request_failed();
     let listed = b.plans(|_| Value::Null);
     assert_eq!(listed.as_array().map(Vec::len), Some(2), "{listed}");
 
@@ -153,11 +161,7 @@ fn cleanup_plans_alike() {
     b.same("updateCleanupPlan", |s| {
         json!([a(s), "cleanup-test-a2", "renamed", 1_900_000_000])
     });
-    for method in [
-        "removeCleanupPlan",
-        "closeCleanupPlan",
-        "reopenCleanupPlan",
-    ] {
+    for method in ["removeCleanupPlan", "closeCleanupPlan", "reopenCleanupPlan"] {
         b.same(method, |_| json!([987_654])).request_failed();
     }
     b.same("updateCleanupPlan", |_| json!([987_654, "x", null, null]))
@@ -172,11 +176,16 @@ fn cleanup_plans_alike() {
         json!([a(s), [h[0].clone(), h[1].clone(), h[0].clone()]])
     });
     b.same("setCleanupPlan", |s| json!([a(s), [h[1].clone()]]));
-    b.same("setCleanupPlan", |s| json!([bb(s), [h[2].clone(), "0123456789abcdef"]]));
+    b.same("setCleanupPlan", |s| {
+        json!([bb(s), [h[2].clone(), "0123456789abcdef"]])
+    });
     b.plans(|_| Value::Null);
     b.plans(|_| json!({"names": ["cleanup-test-a2"]}));
     b.plans(|s| json!({"ids": [bb(s)]}));
-    assert_eq!(b.hashes_in(&["cleanup-test-a2"]), vec![h[0].clone(), h[1].clone()]);
+    assert_eq!(
+        b.hashes_in(&["cleanup-test-a2"]),
+        vec![h[0].clone(), h[1].clone()]
+    );
     assert_eq!(b.hashes_in(&["cleanup-test-a2", "cleanup-test-b"]).len(), 3);
     assert!(b.hashes_in(&["cleanup-test-none"]).is_empty());
 
@@ -196,7 +205,8 @@ fn cleanup_plans_alike() {
     b.plans(|_| Value::Null);
     assert_eq!(b.hashes_in(&["cleanup-test-a2"]), vec![h[1].clone()]);
     b.same("removeCleanupPlan", |s| json!([a(s)]));
-    b.same("removeCleanupPlan", |s| json!([a(s)])).request_failed();
+    b.same("removeCleanupPlan", |s| json!([a(s)]))
+        .request_failed();
     assert!(b.hashes_in(&["cleanup-test-a2"]).is_empty());
     b.same("removeCleanupPlan", |s| json!([bb(s)]));
     let left = b.plans(|_| Value::Null);
@@ -230,14 +240,14 @@ fn guideline_rules_alike() {
         vec!["memory-safety", "owasp-top-10-2021", "no-such-guideline"],
         vec![],
     ] {
-        let guidelines: Vec<Value> = names
-            .iter()
-            .map(|n| json!({"guidelineName": n}))
-            .collect();
+        let guidelines: Vec<Value> = names.iter().map(|n| json!({"guidelineName": n})).collect();
         let (ours, theirs) = b.call("getGuidelineRules", |_| json!([guidelines.clone()]));
         // CodeChecker lists a rule's checkers analyzer by analyzer in the
         // order its file system lists the label files; ours go by file name.
-        let (o, t) = (sorted_checkers(ours.clone().ok()), sorted_checkers(theirs.ok()));
+        let (o, t) = (
+            sorted_checkers(ours.clone().ok()),
+            sorted_checkers(theirs.ok()),
+        );
         for name in &names {
             let (ro, rt) = (o[name].as_array(), t[name].as_array());
             assert_eq!(
@@ -255,9 +265,9 @@ fn guideline_rules_alike() {
             let rules = reply.ok();
             let rules = rules["sei-cert-c"].as_array().expect("rules").clone();
             assert!(
-                rules.iter().any(|r| r["checkers"]
-                    .as_array()
-                    .is_some_and(|c| !c.is_empty())),
+                rules
+                    .iter()
+                    .any(|r| r["checkers"].as_array().is_some_and(|c| !c.is_empty())),
                 "some sei-cert-c rule has checkers"
             );
         }
