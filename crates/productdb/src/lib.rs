@@ -20,6 +20,7 @@
 //!
 //! Types are in [`model`].
 
+mod cleanup_plans;
 mod codec;
 mod comments;
 mod components;
