@@ -293,20 +293,6 @@ impl ReportHandler<'_> {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn limits_as_codechecker_caps_them() {
-        assert_eq!(count_limit(None), Some(500));
-        assert_eq!(count_limit(Some(0)), Some(500));
-        assert_eq!(count_limit(Some(7)), Some(7));
-        assert_eq!(count_limit(Some(10_000)), Some(500));
-        assert_eq!(count_limit(Some(-1)), None);
-    }
-}
-
 /// The name of a severity as CodeChecker's Thrift enum spells it.
 fn severity_name(s: productdb::Severity) -> &'static str {
     match s.to_thrift() {
@@ -326,5 +312,19 @@ fn review_status_name(s: productdb::ReviewStatus) -> &'static str {
         2 => "false_positive",
         3 => "intentional",
         _ => "unreviewed",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn limits_as_codechecker_caps_them() {
+        assert_eq!(count_limit(None), Some(500));
+        assert_eq!(count_limit(Some(0)), Some(500));
+        assert_eq!(count_limit(Some(7)), Some(7));
+        assert_eq!(count_limit(Some(10_000)), Some(500));
+        assert_eq!(count_limit(Some(-1)), None);
     }
 }
