@@ -169,3 +169,54 @@ fn against_our_server() {
         tasks_json(&env.theirs(&venv, &args), "theirs")
     );
 }
+
+/// `CodeChecker cmd results` (6.29.1) pages through a run of 100,000 reports
+/// stored into our server (500 reports a page, CodeChecker's default sort):
+/// every report comes back exactly once.
+#[test]
+fn results_of_a_100k_report_run_come_back_once_each() {
+    let Some(venv) = support::venv() else { return };
+    let work = tempfile::tempdir().expect("temp dir");
+    let server = support::our_server(&work.path().join("server"));
+    let env = UserEnv::new(&work.path().join("home"));
+    let product = server.product_url();
+    let spec = CorpusSpec {
+        files: 500,
+        reports_per_file: 200,
+        seed: 11,
+        run_name: "big".to_owned(),
+        ..CorpusSpec::default()
+    };
+    let corpus = generate(&work.path().join("corpus"), &spec).expect("corpus");
+    assert_eq!(corpus.report_count, 100_000);
+    let dir = corpus.reports.display().to_string();
+    let started = Instant::now();
+    expect_code(
+        &env.ours(&["store", &dir, "--name", "big", "--url", &product]),
+        0,
+        "our store of 100,000 reports",
+    );
+    eprintln!("stored 100,000 reports in {:?}", started.elapsed());
+    let started = Instant::now();
+    let out = env.theirs(
+        &venv,
+        &["cmd", "results", "big", "--url", &product, "-o", "json"],
+    );
+    expect_code(&out, 0, "cmd results");
+    eprintln!("cmd results of 100,000 reports took {:?}", started.elapsed());
+    let reports = match support::json(&text(&out.stdout), "cmd results") {
+        serde_json::Value::Array(a) => a,
+        other => panic!("cmd results: not a list: {other}"),
+    };
+    assert_eq!(reports.len(), 100_000, "reports listed");
+    let ids: std::collections::HashSet<i64> = reports
+        .iter()
+        .map(|r| r["reportId"].as_i64().expect("a report id"))
+        .collect();
+    assert_eq!(ids.len(), 100_000, "distinct reports among those listed");
+    let hashes: std::collections::HashSet<&str> = reports
+        .iter()
+        .map(|r| r["bugHash"].as_str().expect("a bug hash"))
+        .collect();
+    assert_eq!(hashes.len(), 100_000, "distinct bug hashes");
+}
