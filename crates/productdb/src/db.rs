@@ -37,6 +37,8 @@ pub struct OpenOptions {
     pub run_lock_timeout: Duration,
     /// Reports per multi-row insert statement.
     pub batch_size: usize,
+    /// Reports deleted per transaction when runs or reports are removed.
+    pub remove_batch: usize,
 }
 
 impl Default for OpenOptions {
@@ -47,6 +49,7 @@ impl Default for OpenOptions {
             busy_timeout: Duration::from_secs(120),
             run_lock_timeout: RUN_LOCK_TIMEOUT,
             batch_size: 1000,
+            remove_batch: 2000,
         }
     }
 }

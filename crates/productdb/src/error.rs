@@ -40,6 +40,21 @@ pub enum Error {
         /// When the lock goes stale.
         expires_at: DateTime<Utc>,
     },
+    /// Results cannot be removed while stores into these runs are running
+    /// (CodeChecker's message).
+    #[error("Can not remove results because the following runs are locked: {}", runs.join(", "))]
+    RunsLocked {
+        /// Names of the locked runs.
+        runs: Vec<String>,
+    },
+    /// A unique name is taken.
+    #[error("{what} `{name}` already exists")]
+    Duplicate {
+        /// Kind of the entity ("run", "filter preset").
+        what: &'static str,
+        /// The name.
+        name: String,
+    },
     /// The store has more reports than the product allows.
     #[error(
         "**Report Limit Exceeded** This report folder cannot be stored because the number of \

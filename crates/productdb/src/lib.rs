@@ -22,12 +22,15 @@
 
 mod codec;
 mod comments;
+mod components;
 mod db;
 mod error;
 mod export;
+mod glob;
 mod lock;
 mod migrate;
 pub mod model;
+mod presets;
 mod read;
 mod remove;
 mod review;
@@ -37,7 +40,11 @@ mod store;
 pub mod system_comment;
 mod time;
 
+pub use components::component_patterns;
 pub use db::{BackendKind, OpenOptions, ProductDb, RUN_LOCK_TIMEOUT};
 pub use error::{Error, Result};
 pub use model::*;
+pub use read::counts::{
+    CheckerCountRow, CheckerStatusRow, CountQuery, RunReportCountRow, RunTagCountRow,
+};
 pub use store::StoreWriter;

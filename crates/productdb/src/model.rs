@@ -623,6 +623,42 @@ pub struct ReportFilter {
     pub fix_date: Option<i64>,
     /// Annotations (key, value), all must match.
     pub annotations: Option<Vec<(String, String)>>,
+    /// Source component names (any of them; [`OTHER_COMPONENT`] is the
+    /// files of no component). Matched on the report's main file unless one
+    /// of the two flags below says otherwise.
+    pub component_names: Option<Vec<String>>,
+    /// Match `component_names` on any file of the bug path too.
+    pub component_matches_any_point: bool,
+    /// CodeChecker's `fullReportPathInComponent` ("single origin"): the
+    /// report and its bug path lie in the component, computed as
+    /// CodeChecker computes it.
+    pub full_report_path_in_component: bool,
+}
+
+/// The name of CodeChecker's virtual source component that holds every file
+/// outside the user's components.
+pub const OTHER_COMPONENT: &str = "Other (auto-generated)";
+
+/// A source component: named include (`+glob`) and exclude (`-glob`) lines.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SourceComponent {
+    /// Unique name.
+    pub name: String,
+    /// Lines of `+/path/*` and `-/path/*`, as given.
+    pub value: String,
+    /// Free text.
+    pub description: Option<String>,
+}
+
+/// A stored filter preset; the filter is kept as the caller's text (JSON).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FilterPreset {
+    /// Primary key.
+    pub id: i64,
+    /// Unique name.
+    pub name: String,
+    /// The serialised report filter.
+    pub report_filter: String,
 }
 
 /// A report query (Thrift `getRunResults` arguments).
@@ -669,6 +705,29 @@ pub struct Compare {
     pub open_reports_date: Option<i64>,
     /// Which difference to return.
     pub diff: DiffKind,
+}
+
+/// A `getDiffResultsHash` question: how a list of bug hashes (a local
+/// report directory's) compares with the reports of runs or tags.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DiffHashQuery {
+    /// Runs compared with; `None` or empty: every run.
+    pub run_ids: Option<Vec<i64>>,
+    /// Run history entries (tags) compared with; the reports open at them.
+    pub tag_ids: Option<Vec<i64>>,
+    /// The bug hashes of the other side.
+    pub hashes: Vec<String>,
+    /// `New`: the given hashes the runs lack; `Resolved`: the runs' hashes
+    /// the list lacks (or that were fixed); `Unresolved`: the given hashes
+    /// the runs have open.
+    pub diff: DiffKind,
+    /// Reports in these detection statuses do not count as present; empty:
+    /// CodeChecker's default (resolved, off, unavailable).
+    pub skip_statuses: Vec<DetectionStatus>,
+    /// The caller speaks an API older than 6.50: fixed reports count as
+    /// present and a tag's reports are those detected before it, as
+    /// CodeChecker answers such clients.
+    pub before_api_6_50: bool,
 }
 
 /// Review data of a report (Thrift `ReviewData`).

@@ -12,6 +12,10 @@ use diesel::{PgConnection, QueryResult, QueryableByName, SqliteConnection};
 /// is 32766, PostgreSQL's 65535).
 pub(crate) const MAX_BINDS: usize = 30_000;
 
+/// Longest list [`Sql::in_texts`] binds value by value; longer ones go in as
+/// one JSON array.
+const INLINE_LIST_MAX: usize = 500;
+
 /// A bound value.
 #[derive(Debug, Clone)]
 pub(crate) enum Value {
@@ -145,6 +149,62 @@ impl Sql {
         }
         self.text.push(')');
         self
+    }
+
+    /// Appends a subquery of one text column `v` holding `vals`, bound as a
+    /// single JSON array: any number of values takes one placeholder.
+    pub(crate) fn text_table<S: AsRef<str>>(&mut self, vals: &[S]) -> &mut Self {
+        let json = serde_json::Value::Array(
+            vals.iter()
+                .map(|v| serde_json::Value::String(v.as_ref().to_owned()))
+                .collect(),
+        )
+        .to_string();
+        if self.pg {
+            self.push("(SELECT json_array_elements_text(CAST(")
+                .bind(json)
+                .push(" AS json)) AS v)")
+        } else {
+            self.push("(SELECT value AS v FROM json_each(")
+                .bind(json)
+                .push("))")
+        }
+    }
+
+    /// Appends `column IN (vals)` (`negate`: `column NOT IN (vals)`). An empty
+    /// list matches nothing (everything when negated); a long one is bound
+    /// as one JSON array, so that no length reaches [`MAX_BINDS`].
+    pub(crate) fn in_texts<S: AsRef<str>>(
+        &mut self,
+        column: &str,
+        vals: &[S],
+        negate: bool,
+    ) -> &mut Self {
+        if vals.is_empty() {
+            return self.push(if negate { "1 = 1" } else { "1 = 0" });
+        }
+        let op = if negate { " NOT IN " } else { " IN " };
+        if vals.len() <= INLINE_LIST_MAX {
+            return self
+                .push(column)
+                .push(op)
+                .bind_list(vals.iter().map(|v| v.as_ref()));
+        }
+        if negate && self.pg {
+            // PostgreSQL plans `NOT IN (subquery)` as a per-row scan once the
+            // set outgrows `work_mem`; `NOT EXISTS` becomes a hashed anti-join.
+            return self
+                .push("NOT EXISTS (SELECT 1 FROM ")
+                .text_table(vals)
+                .push(" lt WHERE lt.v = ")
+                .push(column)
+                .push(")");
+        }
+        self.push(column)
+            .push(op)
+            .push("(SELECT lt.v FROM ")
+            .text_table(vals)
+            .push(" lt)")
     }
 
     /// The case-insensitive `LIKE` of the backend.

@@ -218,7 +218,7 @@ fn removed_runs_leave_no_reports() {
         assert!(
             matches!(
                 db.remove_runs(&[gone.run_id]),
-                Err(productdb::Error::RunLocked { .. })
+                Err(productdb::Error::RunsLocked { .. })
             ),
             "{}",
             t.label

@@ -114,7 +114,7 @@ impl Dispatch for Services {
             "CodeCheckerService" => match product {
                 Some(product) => match auth::guard::check_report_call(&caller, &product, body) {
                     Some(refusal) => refusal,
-                    None => report::serve(state, product, caller, body),
+                    None => report::serve(state, product, caller, route.version, body),
                 },
                 None => thrift_call::application_error_reply(
                     body,

@@ -10,9 +10,14 @@ use codechecker_api::codechecker_api_shared::ErrorCode;
 use super::errors::{not_implemented, request_failed};
 use super::state::ServerState;
 
+mod admin;
 mod comments;
+mod components;
 pub(crate) mod convert;
+mod counts;
+mod diff;
 mod export;
+mod presets;
 mod read;
 mod review;
 mod store;
@@ -27,14 +32,19 @@ pub struct ReportHandler<'a> {
     /// A store call's upload, borrowed from the request body (see
     /// [`serve`]); the decoded argument is then empty.
     upload: Option<&'a str>,
+    /// The API version of the request's URL (`/v6.N/`): a few answers
+    /// depend on it, as in CodeChecker.
+    api_version: (u32, u32),
 }
 
-/// Runs one `CodeCheckerService` call of `caller` on `product`. The upload of
-/// a store call is passed on without copying it.
+/// Runs one `CodeCheckerService` call of `caller` on `product`, asked through
+/// API `api_version`. The upload of a store call is passed on without
+/// copying it.
 pub fn serve(
     state: Arc<ServerState>,
     product: configdb::Product,
     caller: crate::auth::Caller,
+    api_version: (u32, u32),
     body: &[u8],
 ) -> Vec<u8> {
     let split = codechecker_api::json::upload::split(body);
@@ -47,6 +57,7 @@ pub fn serve(
         product,
         caller,
         upload,
+        api_version,
     };
     crate::thrift_call::run(&CodeCheckerDBAccessSyncProcessor::new(handler), message)
 }
@@ -62,11 +73,11 @@ impl ReportHandler<'_> {
 
     /// The caller's name as CodeChecker records it (authors of reviews and
     /// comments, storing users): the logged-in user, or `Anonymous`.
-    fn user_name(&self) -> String {
+    fn user_name(&self) -> &str {
         self.caller
             .username
-            .clone()
-            .unwrap_or_else(|| crate::store::params::ANONYMOUS.to_owned())
+            .as_deref()
+            .unwrap_or(crate::store::params::ANONYMOUS)
     }
 }
 
@@ -81,28 +92,28 @@ impl CodeCheckerDBAccessSyncHandler for ReportHandler<'_> {
         self.run_data(run_filter, limit, offset, sort_mode)
     }
 
-    fn handle_store_filter_preset(&self, _preset: Option<FilterPreset>) -> thrift::Result<i64> {
-        Err(not_implemented("storeFilterPreset"))
+    fn handle_store_filter_preset(&self, preset: Option<FilterPreset>) -> thrift::Result<i64> {
+        self.store_filter_preset(preset)
     }
 
     fn handle_rename_filter_preset(
         &self,
-        _id: Option<i64>,
-        _name: Option<String>,
+        id: Option<i64>,
+        name: Option<String>,
     ) -> thrift::Result<i64> {
-        Err(not_implemented("renameFilterPreset"))
+        self.rename_filter_preset(id, name)
     }
 
-    fn handle_get_filter_preset(&self, _id: Option<i64>) -> thrift::Result<FilterPreset> {
-        Err(not_implemented("getFilterPreset"))
+    fn handle_get_filter_preset(&self, id: Option<i64>) -> thrift::Result<FilterPreset> {
+        self.filter_preset(id)
     }
 
-    fn handle_delete_filter_preset(&self, _id: Option<i64>) -> thrift::Result<i64> {
-        Err(not_implemented("deleteFilterPreset"))
+    fn handle_delete_filter_preset(&self, id: Option<i64>) -> thrift::Result<i64> {
+        self.delete_filter_preset(id)
     }
 
     fn handle_list_filter_preset(&self) -> thrift::Result<Vec<FilterPreset>> {
-        Err(not_implemented("listFilterPreset"))
+        self.filter_presets()
     }
 
     fn handle_get_run_count(&self, run_filter: Option<RunFilter>) -> thrift::Result<i64> {
@@ -146,13 +157,19 @@ impl CodeCheckerDBAccessSyncHandler for ReportHandler<'_> {
 
     fn handle_get_diff_results_hash(
         &self,
-        _run_ids: Option<Vec<i64>>,
-        _report_hashes: Option<Vec<String>>,
-        _diff_type: Option<DiffType>,
-        _skip_detection_statuses: Option<Vec<DetectionStatus>>,
-        _tag_ids: Option<Vec<i64>>,
+        run_ids: Option<Vec<i64>>,
+        report_hashes: Option<Vec<String>>,
+        diff_type: Option<DiffType>,
+        skip_detection_statuses: Option<Vec<DetectionStatus>>,
+        tag_ids: Option<Vec<i64>>,
     ) -> thrift::Result<Vec<String>> {
-        Err(not_implemented("getDiffResultsHash"))
+        self.diff_results_hash(
+            run_ids,
+            report_hashes,
+            diff_type,
+            skip_detection_statuses,
+            tag_ids,
+        )
     }
 
     fn handle_get_report(&self, report_id: Option<i64>) -> thrift::Result<ReportData> {
@@ -182,21 +199,21 @@ impl CodeCheckerDBAccessSyncHandler for ReportHandler<'_> {
 
     fn handle_get_report_annotations(
         &self,
-        _run_ids: Option<Vec<i64>>,
-        _report_filter: Option<ReportFilter>,
-        _cmp_data: Option<CompareData>,
+        run_ids: Option<Vec<i64>>,
+        report_filter: Option<ReportFilter>,
+        cmp_data: Option<CompareData>,
     ) -> thrift::Result<Vec<String>> {
-        Err(not_implemented("getReportAnnotations"))
+        self.report_annotations(run_ids, report_filter, cmp_data)
     }
 
     fn handle_get_run_report_counts(
         &self,
-        _run_ids: Option<Vec<i64>>,
-        _report_filter: Option<ReportFilter>,
-        _limit: Option<i64>,
-        _offset: Option<i64>,
+        run_ids: Option<Vec<i64>>,
+        report_filter: Option<ReportFilter>,
+        limit: Option<i64>,
+        offset: Option<i64>,
     ) -> thrift::Result<Vec<RunReportCount>> {
-        Err(not_implemented("getRunReportCounts"))
+        self.run_report_counts(run_ids, report_filter, limit, offset)
     }
 
     fn handle_get_run_result_count(
@@ -208,15 +225,15 @@ impl CodeCheckerDBAccessSyncHandler for ReportHandler<'_> {
         self.run_result_count(run_ids, report_filter, cmp_data)
     }
 
-    fn handle_get_failed_files_count(&self, _run_ids: Option<Vec<i64>>) -> thrift::Result<i64> {
-        Err(not_implemented("getFailedFilesCount"))
+    fn handle_get_failed_files_count(&self, run_ids: Option<Vec<i64>>) -> thrift::Result<i64> {
+        self.failed_files_count(run_ids)
     }
 
     fn handle_get_failed_files(
         &self,
-        _run_ids: Option<Vec<i64>>,
+        run_ids: Option<Vec<i64>>,
     ) -> thrift::Result<BTreeMap<String, Vec<AnalysisFailureInfo>>> {
-        Err(not_implemented("getFailedFiles"))
+        self.failed_files(run_ids)
     }
 
     fn handle_get_report_details(&self, report_id: Option<i64>) -> thrift::Result<ReportDetails> {
@@ -340,95 +357,108 @@ impl CodeCheckerDBAccessSyncHandler for ReportHandler<'_> {
         Ok(super::PACKAGE_VERSION.to_owned())
     }
 
-    fn handle_remove_run_results(&self, _run_ids: Option<Vec<i64>>) -> thrift::Result<bool> {
-        Err(not_implemented("removeRunResults"))
+    fn handle_remove_run_results(&self, run_ids: Option<Vec<i64>>) -> thrift::Result<bool> {
+        self.remove_run_results(run_ids)
     }
 
     fn handle_remove_run_reports(
         &self,
-        _run_ids: Option<Vec<i64>>,
-        _report_filter: Option<ReportFilter>,
-        _cmp_data: Option<CompareData>,
+        run_ids: Option<Vec<i64>>,
+        report_filter: Option<ReportFilter>,
+        cmp_data: Option<CompareData>,
     ) -> thrift::Result<bool> {
-        Err(not_implemented("removeRunReports"))
+        self.remove_run_reports(run_ids, report_filter, cmp_data)
     }
 
     fn handle_remove_run(
         &self,
-        _run_id: Option<i64>,
-        _run_filter: Option<RunFilter>,
+        run_id: Option<i64>,
+        run_filter: Option<RunFilter>,
     ) -> thrift::Result<bool> {
-        Err(not_implemented("removeRun"))
+        self.remove_run(run_id, run_filter)
     }
 
     fn handle_update_run_data(
         &self,
-        _run_id: Option<i64>,
-        _new_run_name: Option<String>,
+        run_id: Option<i64>,
+        new_run_name: Option<String>,
     ) -> thrift::Result<bool> {
-        Err(not_implemented("updateRunData"))
+        self.update_run_data(run_id, new_run_name)
     }
 
+    /// CodeChecker's servers no longer have a suppress file: always empty.
     fn handle_get_suppress_file(&self) -> thrift::Result<String> {
-        Err(not_implemented("getSuppressFile"))
+        Ok(String::new())
     }
 
     fn handle_get_severity_counts(
         &self,
-        _run_ids: Option<Vec<i64>>,
-        _report_filter: Option<ReportFilter>,
-        _cmp_data: Option<CompareData>,
+        run_ids: Option<Vec<i64>>,
+        report_filter: Option<ReportFilter>,
+        cmp_data: Option<CompareData>,
     ) -> thrift::Result<BTreeMap<Severity, i64>> {
-        Err(not_implemented("getSeverityCounts"))
+        self.severity_counts(run_ids, report_filter, cmp_data)
     }
 
     fn handle_get_checker_msg_counts(
         &self,
-        _run_ids: Option<Vec<i64>>,
-        _report_filter: Option<ReportFilter>,
-        _cmp_data: Option<CompareData>,
-        _limit: Option<i64>,
-        _offset: Option<i64>,
+        run_ids: Option<Vec<i64>>,
+        report_filter: Option<ReportFilter>,
+        cmp_data: Option<CompareData>,
+        limit: Option<i64>,
+        offset: Option<i64>,
     ) -> thrift::Result<BTreeMap<String, i64>> {
-        Err(not_implemented("getCheckerMsgCounts"))
+        self.text_counts(
+            run_ids,
+            report_filter,
+            cmp_data,
+            (limit, offset),
+            productdb::ProductDb::checker_msg_counts,
+        )
     }
 
     fn handle_get_report_status_counts(
         &self,
-        _run_ids: Option<Vec<i64>>,
-        _report_filter: Option<ReportFilter>,
-        _cmp_data: Option<CompareData>,
+        run_ids: Option<Vec<i64>>,
+        report_filter: Option<ReportFilter>,
+        cmp_data: Option<CompareData>,
     ) -> thrift::Result<BTreeMap<ReportStatus, i64>> {
-        Err(not_implemented("getReportStatusCounts"))
+        self.report_status_counts(run_ids, report_filter, cmp_data)
     }
 
     fn handle_get_review_status_counts(
         &self,
-        _run_ids: Option<Vec<i64>>,
-        _report_filter: Option<ReportFilter>,
-        _cmp_data: Option<CompareData>,
+        run_ids: Option<Vec<i64>>,
+        report_filter: Option<ReportFilter>,
+        cmp_data: Option<CompareData>,
     ) -> thrift::Result<BTreeMap<ReviewStatus, i64>> {
-        Err(not_implemented("getReviewStatusCounts"))
+        self.review_status_counts(run_ids, report_filter, cmp_data)
     }
 
     fn handle_get_detection_status_counts(
         &self,
-        _run_ids: Option<Vec<i64>>,
-        _report_filter: Option<ReportFilter>,
-        _cmp_data: Option<CompareData>,
+        run_ids: Option<Vec<i64>>,
+        report_filter: Option<ReportFilter>,
+        cmp_data: Option<CompareData>,
     ) -> thrift::Result<BTreeMap<DetectionStatus, i64>> {
-        Err(not_implemented("getDetectionStatusCounts"))
+        self.detection_status_counts(run_ids, report_filter, cmp_data)
     }
 
     fn handle_get_file_counts(
         &self,
-        _run_ids: Option<Vec<i64>>,
-        _report_filter: Option<ReportFilter>,
-        _cmp_data: Option<CompareData>,
-        _limit: Option<i64>,
-        _offset: Option<i64>,
+        run_ids: Option<Vec<i64>>,
+        report_filter: Option<ReportFilter>,
+        cmp_data: Option<CompareData>,
+        limit: Option<i64>,
+        offset: Option<i64>,
     ) -> thrift::Result<BTreeMap<String, i64>> {
-        Err(not_implemented("getFileCounts"))
+        self.text_counts(
+            run_ids,
+            report_filter,
+            cmp_data,
+            (limit, offset),
+            productdb::ProductDb::file_counts,
+        )
     }
 
     fn handle_get_file_counts_summary(
@@ -444,63 +474,69 @@ impl CodeCheckerDBAccessSyncHandler for ReportHandler<'_> {
 
     fn handle_get_checker_counts(
         &self,
-        _run_ids: Option<Vec<i64>>,
-        _report_filter: Option<ReportFilter>,
-        _cmp_data: Option<CompareData>,
-        _limit: Option<i64>,
-        _offset: Option<i64>,
+        run_ids: Option<Vec<i64>>,
+        report_filter: Option<ReportFilter>,
+        cmp_data: Option<CompareData>,
+        limit: Option<i64>,
+        offset: Option<i64>,
     ) -> thrift::Result<Vec<CheckerCount>> {
-        Err(not_implemented("getCheckerCounts"))
+        self.checker_counts(run_ids, report_filter, cmp_data, limit, offset)
     }
 
     fn handle_get_checker_status_verification_details(
         &self,
-        _run_ids: Option<Vec<i64>>,
-        _report_filter: Option<ReportFilter>,
+        run_ids: Option<Vec<i64>>,
+        report_filter: Option<ReportFilter>,
     ) -> thrift::Result<BTreeMap<i64, CheckerStatusVerificationDetail>> {
-        Err(not_implemented("getCheckerStatusVerificationDetails"))
+        self.checker_status_details(run_ids, report_filter)
     }
 
     fn handle_get_run_history_tag_counts(
         &self,
-        _run_ids: Option<Vec<i64>>,
-        _report_filter: Option<ReportFilter>,
-        _cmp_data: Option<CompareData>,
-        _limit: Option<i64>,
-        _offset: Option<i64>,
+        run_ids: Option<Vec<i64>>,
+        report_filter: Option<ReportFilter>,
+        cmp_data: Option<CompareData>,
+        limit: Option<i64>,
+        offset: Option<i64>,
     ) -> thrift::Result<Vec<RunTagCount>> {
-        Err(not_implemented("getRunHistoryTagCounts"))
+        self.run_history_tag_counts(run_ids, report_filter, cmp_data, limit, offset)
     }
 
     fn handle_get_analyzer_name_counts(
         &self,
-        _run_ids: Option<Vec<i64>>,
-        _report_filter: Option<ReportFilter>,
-        _cmp_data: Option<CompareData>,
-        _limit: Option<i64>,
-        _offset: Option<i64>,
+        run_ids: Option<Vec<i64>>,
+        report_filter: Option<ReportFilter>,
+        cmp_data: Option<CompareData>,
+        limit: Option<i64>,
+        offset: Option<i64>,
     ) -> thrift::Result<BTreeMap<String, i64>> {
-        Err(not_implemented("getAnalyzerNameCounts"))
+        self.text_counts(
+            run_ids,
+            report_filter,
+            cmp_data,
+            (limit, offset),
+            productdb::ProductDb::analyzer_name_counts,
+        )
     }
 
     fn handle_add_source_component(
         &self,
-        _name: Option<String>,
-        _value: Option<String>,
-        _description: Option<String>,
+        name: Option<String>,
+        value: Option<String>,
+        description: Option<String>,
     ) -> thrift::Result<bool> {
-        Err(not_implemented("addSourceComponent"))
+        self.add_source_component(name, value, description)
     }
 
     fn handle_get_source_components(
         &self,
-        _source_component_filter: Option<Vec<String>>,
+        source_component_filter: Option<Vec<String>>,
     ) -> thrift::Result<Vec<SourceComponentData>> {
-        Err(not_implemented("getSourceComponents"))
+        self.source_components(source_component_filter)
     }
 
-    fn handle_remove_source_component(&self, _name: Option<String>) -> thrift::Result<bool> {
-        Err(not_implemented("removeSourceComponent"))
+    fn handle_remove_source_component(&self, name: Option<String>) -> thrift::Result<bool> {
+        self.remove_source_component(name)
     }
 
     fn handle_get_missing_content_hashes(

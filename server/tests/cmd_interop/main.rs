@@ -14,8 +14,11 @@
 #[path = "../support/mod.rs"]
 mod support;
 
+mod admin;
 mod browser;
+mod diff;
 mod fixture;
 mod labels;
 mod review;
+mod sum;
 mod www;

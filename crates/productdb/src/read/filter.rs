@@ -1,8 +1,9 @@
 //! Report and name filters translated to SQL conditions, as CodeChecker's
 //! server applies them.
 
-use crate::error::{Error, Result};
-use crate::model::{Compare, ReportFilter, ReportStatus};
+use super::component_filter::component_sql;
+use crate::error::Result;
+use crate::model::{Compare, DiffKind, ReportFilter, ReportStatus};
 use crate::sql::{like_pattern, Sql};
 use crate::time::secs_to_micros;
 
@@ -43,17 +44,25 @@ const OUTSTANDING: &str = "(r.review_status IN (0, 1) AND r.detection_status IN 
 /// Appends the conditions selecting the reports of `run_ids` that match `f`
 /// and, with `compare`, the comparison's side of them (on the aliases of
 /// [`report_filter_sql`]). Every report query goes through here.
+///
+/// Without a comparison (or with an empty one: no runs, tags or date) the
+/// runs, `f.run_tags` and `f.open_reports_date` select the reports. With one,
+/// CodeChecker's `process_cmp_data_filter` decides: `run_ids`, `f.run_tags`
+/// and `f.open_reports_date` describe the base set of bug hashes, `compare`
+/// the other set (see [`compare_sql`]), and the rest of `f` narrows the
+/// reports shown.
 pub(super) fn report_scope_sql(
     sql: &mut Sql,
     run_ids: Option<&[i64]>,
     f: &ReportFilter,
     compare: Option<&Compare>,
 ) -> Result<()> {
-    report_filter_sql(sql, run_ids, f);
-    if compare.is_some() {
-        return Err(Error::InvalidInput(
-            "comparing runs (CompareData) is not supported yet".into(),
-        ));
+    match compare.filter(|c| !compare_is_empty(c)) {
+        Some(c) => {
+            compare_sql(sql, run_ids, f, c);
+            report_conditions_sql(sql, f);
+        }
+        None => report_filter_sql(sql, run_ids, f),
     }
     Ok(())
 }
@@ -61,10 +70,10 @@ pub(super) fn report_scope_sql(
 /// Appends the conditions of `f` (and the run restriction) on the `reports`
 /// alias `r`, the `checkers` alias `c` and the `files` alias `f`.
 pub(super) fn report_filter_sql(sql: &mut Sql, run_ids: Option<&[i64]>, f: &ReportFilter) {
-    if let Some(ids) = run_ids.filter(|v| !v.is_empty()) {
+    if let Some(ids) = non_empty(run_ids) {
         sql.push(" AND r.run_id IN ").bind_list(ids.iter().copied());
     }
-    if let Some(tags) = f.run_tags.as_ref().filter(|v| !v.is_empty()) {
+    if let Some(tags) = non_empty(f.run_tags.as_deref()) {
         sql.push(
             " AND EXISTS (SELECT 1 FROM run_histories th WHERE th.run_id = r.run_id AND th.id IN ",
         )
@@ -81,6 +90,128 @@ pub(super) fn report_filter_sql(sql: &mut Sql, run_ids: Option<&[i64]>, f: &Repo
             .bind(us)
             .push(")");
     }
+    report_conditions_sql(sql, f);
+}
+
+/// `Some` non-empty list.
+fn non_empty(v: Option<&[i64]>) -> Option<&[i64]> {
+    v.filter(|v| !v.is_empty())
+}
+
+/// CodeChecker's `is_cmp_data_empty`: no runs, no tags, no date.
+fn compare_is_empty(c: &Compare) -> bool {
+    non_empty(c.run_ids.as_deref()).is_none()
+        && non_empty(c.run_tags.as_deref()).is_none()
+        && c.open_reports_date.is_none_or(|d| d == 0)
+}
+
+/// One side of a comparison: runs, run history entries (tags) and a date
+/// (CodeChecker's arguments of `get_diff_bug_id_query`).
+#[derive(Clone, Copy)]
+struct Side<'a> {
+    runs: Option<&'a [i64]>,
+    tags: Option<&'a [i64]>,
+    date: Option<i64>,
+}
+
+impl<'a> Side<'a> {
+    fn new(runs: Option<&'a [i64]>, tags: Option<&'a [i64]>, date: Option<i64>) -> Self {
+        Side {
+            runs: non_empty(runs),
+            tags: non_empty(tags),
+            date: date.filter(|d| *d != 0),
+        }
+    }
+
+    /// ` AND EXISTS (…)` (`negate`: `NOT EXISTS`): a report of this side
+    /// carries the bug hash of `r` (CodeChecker's `get_diff_bug_id_query`:
+    /// with runs only, the reports not fixed; with tags, the reports open
+    /// at the tag's store; with a date, the reports open at that date).
+    fn hash_in(self, sql: &mut Sql, negate: bool) {
+        sql.push(if negate {
+            " AND NOT EXISTS (SELECT 1 FROM reports d"
+        } else {
+            " AND EXISTS (SELECT 1 FROM reports d"
+        });
+        if self.tags.is_some() {
+            sql.push(" JOIN run_histories dh ON dh.run_id = d.run_id");
+        }
+        sql.push(" WHERE d.bug_id = r.bug_id");
+        if let Some(runs) = self.runs {
+            sql.push(" AND d.run_id IN ")
+                .bind_list(runs.iter().copied());
+            if self.tags.is_none() && self.date.is_none() {
+                sql.push(" AND d.fixed_at_us IS NULL");
+            }
+        }
+        if let Some(tags) = self.tags {
+            sql.push(" AND dh.id IN ")
+                .bind_list(tags.iter().copied())
+                .push(" AND d.detected_at_us <= dh.time_us AND (d.fixed_at_us IS NULL OR d.fixed_at_us > dh.time_us)");
+        }
+        if let Some(date) = self.date {
+            let us = secs_to_micros(date);
+            sql.push(" AND d.detected_at_us <= ")
+                .bind(us)
+                .push(" AND (d.fixed_at_us IS NULL OR d.fixed_at_us > ")
+                .bind(us)
+                .push(")");
+        }
+        sql.push(")");
+    }
+
+    /// ` AND r.run_id …`: `r` belongs to one of this side's runs
+    /// (CodeChecker's `get_diff_run_id_query`: the runs given, narrowed to
+    /// those of the tags given; every run when neither is).
+    fn run_in(self, sql: &mut Sql) {
+        if let Some(runs) = self.runs {
+            sql.push(" AND r.run_id IN ")
+                .bind_list(runs.iter().copied());
+        }
+        if let Some(tags) = self.tags {
+            sql.push(" AND r.run_id IN (SELECT dr.run_id FROM run_histories dr WHERE dr.id IN ")
+                .bind_list(tags.iter().copied())
+                .push(")");
+        }
+    }
+}
+
+/// Appends a comparison's conditions (CodeChecker's
+/// `process_cmp_data_filter`). The base side is `run_ids` with the tags and
+/// date of `f`; the other side is `c`. Sets of bug hashes are compared:
+/// `New` shows the reports of the other side's runs whose hash is open there
+/// and not in the base; `Resolved` the reports of the base runs whose hash is
+/// open in the base and not on the other side; `Unresolved` the reports of
+/// the other side's runs whose hash is open on both. The detection status of
+/// the reports shown is left to the filter.
+fn compare_sql(sql: &mut Sql, run_ids: Option<&[i64]>, f: &ReportFilter, c: &Compare) {
+    let base = Side::new(run_ids, f.run_tags.as_deref(), f.open_reports_date);
+    let other = Side::new(
+        c.run_ids.as_deref(),
+        c.run_tags.as_deref(),
+        c.open_reports_date,
+    );
+    match c.diff {
+        DiffKind::New => {
+            other.hash_in(sql, false);
+            base.hash_in(sql, true);
+            other.run_in(sql);
+        }
+        DiffKind::Resolved => {
+            base.hash_in(sql, false);
+            other.hash_in(sql, true);
+            base.run_in(sql);
+        }
+        DiffKind::Unresolved => {
+            base.hash_in(sql, false);
+            other.hash_in(sql, false);
+            other.run_in(sql);
+        }
+    }
+}
+
+/// Appends the conditions of `f` other than its runs, tags and date.
+fn report_conditions_sql(sql: &mut Sql, f: &ReportFilter) {
     if matches!(&f.report_hashes, Some(v) if v.is_empty()) {
         sql.push(" AND 1 = 0");
         return;
@@ -144,7 +275,7 @@ pub(super) fn report_filter_sql(sql: &mut Sql, run_ids: Option<&[i64]>, f: &Repo
             if !first {
                 sql.push(" OR ");
             }
-            sql.push("r.bug_id IN ").bind_list(exact);
+            sql.in_texts("r.bug_id", &exact, false);
         }
         sql.push(")");
     }
@@ -203,6 +334,14 @@ pub(super) fn report_filter_sql(sql: &mut Sql, run_ids: Option<&[i64]>, f: &Repo
         if let Some(max) = max {
             sql.push(" AND r.path_length <= ").bind(max);
         }
+    }
+    if let Some(names) = f.component_names.as_ref() {
+        component_sql(
+            sql,
+            names,
+            f.component_matches_any_point,
+            f.full_report_path_in_component,
+        );
     }
     if let Some(pairs) = f.annotations.as_ref().filter(|v| !v.is_empty()) {
         let op = sql.ilike();

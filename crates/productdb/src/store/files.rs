@@ -28,6 +28,15 @@ struct FileRow {
     content_hash: String,
 }
 
+/// A file row this store created.
+#[derive(Debug, QueryableByName)]
+struct NewFileRow {
+    #[diesel(sql_type = BigInt)]
+    id: i64,
+    #[diesel(sql_type = Text)]
+    filepath: String,
+}
+
 /// Stores a batch of files and records their ids in `st.files`.
 pub(super) fn add(conn: &mut AnyConnection, st: &mut State, files: Vec<StoreFile>) -> Result<()> {
     st.progress.files += files.len() as u64;
@@ -114,8 +123,13 @@ pub(super) fn add(conn: &mut AnyConnection, st: &mut State, files: Vec<StoreFile
                 .bind(branch)
                 .push(")");
         }
-        sql.push(" ON CONFLICT (filepath, content_hash) DO NOTHING");
-        sql.execute(conn)?;
+        sql.push(" ON CONFLICT (filepath, content_hash) DO NOTHING RETURNING id, filepath");
+        let created: Vec<(i64, String)> = sql
+            .load::<NewFileRow>(conn)?
+            .into_iter()
+            .map(|r| (r.id, r.filepath))
+            .collect();
+        crate::components::link_new_files(conn, &created)?;
     }
     // Older rows of the same files may lack repository data.
     for f in &usable {

@@ -101,7 +101,7 @@ impl ReportHandler<'_> {
                 bug_hash,
                 status,
                 message,
-                author: self.user_name(),
+                author: self.user_name().to_owned(),
                 date: None,
             })
             .map_err(database)?;

@@ -24,7 +24,7 @@ const LEGACY_WAIT_STEP: Duration = Duration::from_secs(3600);
 impl ReportHandler<'_> {
     /// The storing user as CodeChecker records it.
     fn store_user(&self) -> String {
-        self.user_name()
+        self.user_name().to_owned()
     }
 
     pub(super) fn missing_content_hashes(

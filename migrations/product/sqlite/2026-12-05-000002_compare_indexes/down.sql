@@ -1,0 +1,1 @@
+DROP INDEX ix_reports_run_id_bug_id;
