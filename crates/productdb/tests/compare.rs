@@ -359,14 +359,15 @@ fn long_hash_lists_stay_in_one_query() {
             .expect("rule");
         db.set_review_rule("b", R::Confirmed, "bob", "yes")
             .expect("rule");
-        let filter = |hashes: Vec<String>, statuses: Option<Vec<R>>, authors: Option<Vec<String>>| {
-            ReviewRuleFilter {
-                report_hashes: Some(hashes),
-                statuses,
-                authors,
-                no_associated_reports: false,
-            }
-        };
+        let filter =
+            |hashes: Vec<String>, statuses: Option<Vec<R>>, authors: Option<Vec<String>>| {
+                ReviewRuleFilter {
+                    report_hashes: Some(hashes),
+                    statuses,
+                    authors,
+                    no_associated_reports: false,
+                }
+            };
         let rules = db
             .review_rules(
                 &filter(
