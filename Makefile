@@ -34,14 +34,17 @@ idl-check:
 	@"$${CC_PY_CURRENT:?run through make test}/bin/python" idl/check_contract.py
 
 # Regenerate the server's built-in checker labels (server/labels/checker_labels.json)
+# and guidelines (server/labels/guidelines.json)
 # from the label files of the CodeChecker release in the test venv.
 labels:
 	@eval "$$(tests/tools/ensure-deps.sh)" && \
-	  "$$CC_PY_CURRENT/bin/python" server/labels/generate.py
+	  "$$CC_PY_CURRENT/bin/python" server/labels/generate.py && \
+	  "$$CC_PY_CURRENT/bin/python" server/labels/generate_guidelines.py
 
 # The committed built-in checker labels are what that CodeChecker release publishes.
 labels-check:
 	@"$${CC_PY_CURRENT:?run through make test}/bin/python" server/labels/generate.py --check
+	@"$${CC_PY_CURRENT:?run through make test}/bin/python" server/labels/generate_guidelines.py --check
 
 lint:
 	$(CARGO) fmt --all -- --check

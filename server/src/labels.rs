@@ -276,6 +276,17 @@ impl CheckerLabels {
         out
     }
 
+    /// The checkers listed with the label `key:value`, over every analyzer
+    /// in table order (CodeChecker's `checkers_by_labels` of one label).
+    pub fn checkers_with_label(&self, key: &str, value: &str) -> Vec<String> {
+        self.analyzers
+            .iter()
+            .flat_map(|a| a.checkers.iter())
+            .filter(|(_, labels)| labels.iter().any(|(k, v)| k == key && v == value))
+            .map(|(checker, _)| checker.clone())
+            .collect()
+    }
+
     /// The severity label of `checker` over every analyzer (as CodeChecker's
     /// store decides it: by checker name alone).
     pub fn severity(&self, checker: &str) -> Severity {

@@ -5,6 +5,7 @@
 pub mod api;
 pub mod auth;
 pub mod cli;
+pub mod guidelines;
 pub mod http;
 pub mod labels;
 pub mod logging;

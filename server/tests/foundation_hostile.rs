@@ -282,8 +282,9 @@ fn hostile_requests_are_rejected_and_the_server_survives() {
     let message = application_error_message(&response.body).unwrap_or_default();
     assert!(message.contains("NoSuchProduct"), "{}", response.text());
 
-    // Methods other than POST.
-    for method in ["GET", "PUT", "DELETE", "PATCH", "OPTIONS"] {
+    // Methods other than POST. (A GET is the web UI's: CodeChecker's server
+    // answers it with the app's index.html, as ours does.)
+    for method in ["PUT", "DELETE", "PATCH", "OPTIONS"] {
         let response = expect_rejected(&server, method, method, tasks, &version);
         assert!(
             (400..500).contains(&response.status),

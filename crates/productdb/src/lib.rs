@@ -20,6 +20,7 @@
 //!
 //! Types are in [`model`].
 
+mod cleanup_plans;
 mod codec;
 mod comments;
 mod components;
@@ -45,6 +46,7 @@ pub use db::{BackendKind, OpenOptions, ProductDb, RUN_LOCK_TIMEOUT};
 pub use error::{Error, Result};
 pub use model::*;
 pub use read::counts::{
-    CheckerCountRow, CheckerStatusRow, CountQuery, RunReportCountRow, RunTagCountRow,
+    CheckerCountRow, CheckerStatusRow, CountQuery, FileSummaryRow, RunReportCountRow,
+    RunTagCountRow,
 };
 pub use store::StoreWriter;

@@ -633,6 +633,8 @@ pub struct ReportFilter {
     /// report and its bug path lie in the component, computed as
     /// CodeChecker computes it.
     pub full_report_path_in_component: bool,
+    /// Names of cleanup plans: reports whose hash is in any of them.
+    pub cleanup_plan_names: Option<Vec<String>>,
 }
 
 /// The name of CodeChecker's virtual source component that holds every file
@@ -648,6 +650,34 @@ pub struct SourceComponent {
     pub value: String,
     /// Free text.
     pub description: Option<String>,
+}
+
+/// A cleanup plan with its report hashes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CleanupPlan {
+    /// Primary key.
+    pub id: i64,
+    /// Unique name.
+    pub name: String,
+    /// Free text.
+    pub description: Option<String>,
+    /// Due date, Unix seconds.
+    pub due_date: Option<i64>,
+    /// When it was closed, Unix seconds; `None` while open.
+    pub closed_at: Option<i64>,
+    /// Bug hashes in the plan.
+    pub report_hashes: Vec<String>,
+}
+
+/// Which cleanup plans to list (an empty or absent list is no condition).
+#[derive(Debug, Clone, Default)]
+pub struct CleanupPlanFilter {
+    /// Plan ids.
+    pub ids: Option<Vec<i64>>,
+    /// Plan names (exact).
+    pub names: Option<Vec<String>>,
+    /// Open (`true`) or closed (`false`) plans only.
+    pub is_open: Option<bool>,
 }
 
 /// A stored filter preset; the filter is kept as the caller's text (JSON).

@@ -215,12 +215,18 @@ fn rule_query(sql: &mut Sql, filter: &ReviewRuleFilter, hashes: Option<&[String]
     sql.push(" FROM review_statuses rs LEFT JOIN reports r ON r.bug_id = rs.bug_hash WHERE 1 = 1");
     let op = sql.ilike();
     if let Some(hashes) = hashes.filter(|h| !h.is_empty()) {
-        sql.push(" AND (");
-        for (i, h) in hashes.iter().enumerate() {
-            if i > 0 {
-                sql.push(" OR ");
-            }
-            sql.push("rs.bug_hash").push(op).bind(like_pattern(h));
+        // Plain hashes as one `IN` list, patterns against one bound table:
+        // a thousand `OR`s would exceed SQLite's expression depth.
+        let (patterns, exact): (Vec<&String>, Vec<&String>) =
+            hashes.iter().partition(|h| h.contains(['*', '%', '_']));
+        let patterns: Vec<String> = patterns.into_iter().map(|p| like_pattern(p)).collect();
+        sql.push(" AND (").in_texts("rs.bug_hash", &exact, false);
+        if !patterns.is_empty() {
+            sql.push(" OR EXISTS (SELECT 1 FROM ")
+                .text_table(&patterns)
+                .push(" hp WHERE rs.bug_hash")
+                .push(op)
+                .push("hp.v)");
         }
         sql.push(")");
     }

@@ -329,3 +329,100 @@ fn presets_are_stored_renamed_and_deleted() {
         assert!(db.filter_preset(id).expect("get").is_none());
     }
 }
+
+#[test]
+fn cleanup_plans_hold_hashes_and_filter_reports() {
+    use productdb::CleanupPlanFilter;
+    for t in backends() {
+        let db = &t.db;
+        store(
+            db,
+            run("plans", &["A"], &[]),
+            files(),
+            vec![
+                report("/p/lib/a.c", 1, "A", "h1"),
+                report("/p/lib/b.c", 2, "A", "h2"),
+                report("/p/app/main.c", 3, "A", "h3"),
+            ],
+        );
+        let a = db
+            .add_cleanup_plan("a", Some("first"), Some(1_900_000_000))
+            .expect("add");
+        let b = db.add_cleanup_plan("b", None, None).expect("add");
+        assert!(matches!(
+            db.add_cleanup_plan("a", None, None),
+            Err(Error::Duplicate { .. })
+        ));
+        assert!(matches!(
+            db.update_cleanup_plan(a, "b", None, None),
+            Err(Error::Duplicate { .. })
+        ));
+        assert!(matches!(
+            db.remove_cleanup_plan(999),
+            Err(Error::NotFound { .. })
+        ));
+        db.update_cleanup_plan(a, "a2", Some("renamed"), Some(1_900_000_001))
+            .expect("update");
+        let h = |v: &[&str]| v.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>();
+        db.add_cleanup_plan_hashes(a, &h(&["h1", "h2", "h1"]))
+            .expect("set");
+        db.add_cleanup_plan_hashes(a, &h(&["h2"]))
+            .expect("set again");
+        assert!(matches!(
+            db.add_cleanup_plan_hashes(b, &h(&["h3", "h2"])),
+            Err(Error::Duplicate { .. })
+        ));
+        db.add_cleanup_plan_hashes(b, &h(&["h3"])).expect("set");
+        let by = |names: &[&str]| {
+            hashes(
+                db,
+                &ReportFilter {
+                    cleanup_plan_names: Some(h(names)),
+                    ..Default::default()
+                },
+            )
+        };
+        assert_eq!(by(&["a2"]), ["h1", "h2"], "{}", t.label);
+        assert_eq!(by(&["a2", "b"]), ["h1", "h2", "h3"], "{}", t.label);
+        assert!(by(&["none"]).is_empty());
+
+        db.set_cleanup_plan_closed(a, true).expect("close");
+        let closed = db
+            .cleanup_plans(&CleanupPlanFilter {
+                is_open: Some(false),
+                ..Default::default()
+            })
+            .expect("list");
+        assert_eq!(closed.len(), 1);
+        assert_eq!(closed[0].name, "a2");
+        assert_eq!(closed[0].due_date, Some(1_900_000_001));
+        assert!(closed[0].closed_at.is_some());
+        assert_eq!(closed[0].report_hashes, ["h1", "h2"]);
+        db.set_cleanup_plan_closed(a, false).expect("reopen");
+        db.remove_cleanup_plan_hashes(a, &h(&["h1", "zz"]))
+            .expect("unset");
+        let all = db
+            .cleanup_plans(&CleanupPlanFilter::default())
+            .expect("list");
+        assert_eq!(
+            all.iter()
+                .map(|p| (p.name.as_str(), p.closed_at, p.report_hashes.clone()))
+                .collect::<Vec<_>>(),
+            [("a2", None, h(&["h2"])), ("b", None, h(&["h3"]))],
+            "{}",
+            t.label
+        );
+        db.remove_cleanup_plan(a).expect("remove");
+        assert!(by(&["a2"]).is_empty());
+        // The removed plan's hashes are free again.
+        db.add_cleanup_plan_hashes(b, &h(&["h2"])).expect("set");
+        let only = db
+            .cleanup_plans(&CleanupPlanFilter {
+                ids: Some(vec![b]),
+                names: Some(h(&["b"])),
+                is_open: Some(true),
+            })
+            .expect("list");
+        assert_eq!(only[0].report_hashes, ["h2", "h3"]);
+    }
+}

@@ -7,10 +7,11 @@ use codechecker_api::report_server::*;
 
 use codechecker_api::codechecker_api_shared::ErrorCode;
 
-use super::errors::{not_implemented, request_failed};
+use super::errors::request_failed;
 use super::state::ServerState;
 
 mod admin;
+mod cleanup_plans;
 mod comments;
 mod components;
 pub(crate) mod convert;
@@ -348,9 +349,9 @@ impl CodeCheckerDBAccessSyncHandler for ReportHandler<'_> {
 
     fn handle_get_guideline_rules(
         &self,
-        _guidelines: Option<Vec<Guideline>>,
+        guidelines: Option<Vec<Guideline>>,
     ) -> thrift::Result<BTreeMap<String, Vec<Rule>>> {
-        Err(not_implemented("getGuidelineRules"))
+        self.guideline_rules(guidelines)
     }
 
     fn handle_get_package_version(&self) -> thrift::Result<String> {
@@ -463,13 +464,13 @@ impl CodeCheckerDBAccessSyncHandler for ReportHandler<'_> {
 
     fn handle_get_file_counts_summary(
         &self,
-        _run_ids: Option<Vec<i64>>,
-        _report_filter: Option<ReportFilter>,
-        _cmp_data: Option<CompareData>,
-        _limit: Option<i64>,
-        _offset: Option<i64>,
+        run_ids: Option<Vec<i64>>,
+        report_filter: Option<ReportFilter>,
+        cmp_data: Option<CompareData>,
+        limit: Option<i64>,
+        offset: Option<i64>,
     ) -> thrift::Result<BTreeMap<String, BTreeMap<String, i64>>> {
-        Err(not_implemented("getFileCountsSummary"))
+        self.file_counts_summary(run_ids, report_filter, cmp_data, (limit, offset))
     }
 
     fn handle_get_checker_counts(
@@ -618,55 +619,55 @@ impl CodeCheckerDBAccessSyncHandler for ReportHandler<'_> {
 
     fn handle_add_cleanup_plan(
         &self,
-        _name: Option<String>,
-        _description: Option<String>,
-        _due_date: Option<i64>,
+        name: Option<String>,
+        description: Option<String>,
+        due_date: Option<i64>,
     ) -> thrift::Result<i64> {
-        Err(not_implemented("addCleanupPlan"))
+        self.add_cleanup_plan(name, description, due_date)
     }
 
     fn handle_update_cleanup_plan(
         &self,
-        _id: Option<i64>,
-        _name: Option<String>,
-        _description: Option<String>,
-        _due_date: Option<i64>,
+        id: Option<i64>,
+        name: Option<String>,
+        description: Option<String>,
+        due_date: Option<i64>,
     ) -> thrift::Result<bool> {
-        Err(not_implemented("updateCleanupPlan"))
+        self.update_cleanup_plan(id, name, description, due_date)
     }
 
     fn handle_get_cleanup_plans(
         &self,
-        _filter: Option<CleanupPlanFilter>,
+        filter: Option<CleanupPlanFilter>,
     ) -> thrift::Result<Vec<CleanupPlan>> {
-        Err(not_implemented("getCleanupPlans"))
+        self.cleanup_plans(filter)
     }
 
-    fn handle_remove_cleanup_plan(&self, _cleanup_plan_id: Option<i64>) -> thrift::Result<bool> {
-        Err(not_implemented("removeCleanupPlan"))
+    fn handle_remove_cleanup_plan(&self, cleanup_plan_id: Option<i64>) -> thrift::Result<bool> {
+        self.remove_cleanup_plan(cleanup_plan_id)
     }
 
-    fn handle_close_cleanup_plan(&self, _cleanup_plan_id: Option<i64>) -> thrift::Result<bool> {
-        Err(not_implemented("closeCleanupPlan"))
+    fn handle_close_cleanup_plan(&self, cleanup_plan_id: Option<i64>) -> thrift::Result<bool> {
+        self.close_cleanup_plan(cleanup_plan_id, true)
     }
 
-    fn handle_reopen_cleanup_plan(&self, _cleanup_plan_id: Option<i64>) -> thrift::Result<bool> {
-        Err(not_implemented("reopenCleanupPlan"))
+    fn handle_reopen_cleanup_plan(&self, cleanup_plan_id: Option<i64>) -> thrift::Result<bool> {
+        self.close_cleanup_plan(cleanup_plan_id, false)
     }
 
     fn handle_set_cleanup_plan(
         &self,
-        _cleanup_plan_id: Option<i64>,
-        _report_hashes: Option<Vec<String>>,
+        cleanup_plan_id: Option<i64>,
+        report_hashes: Option<Vec<String>>,
     ) -> thrift::Result<bool> {
-        Err(not_implemented("setCleanupPlan"))
+        self.set_cleanup_plan(cleanup_plan_id, report_hashes, true)
     }
 
     fn handle_unset_cleanup_plan(
         &self,
-        _cleanup_plan_id: Option<i64>,
-        _report_hashes: Option<Vec<String>>,
+        cleanup_plan_id: Option<i64>,
+        report_hashes: Option<Vec<String>>,
     ) -> thrift::Result<bool> {
-        Err(not_implemented("unsetCleanupPlan"))
+        self.set_cleanup_plan(cleanup_plan_id, report_hashes, false)
     }
 }

@@ -117,6 +117,36 @@ pub struct CheckerStatusRow {
     pub outstanding: i64,
 }
 
+/// Reports of one file with one severity, review status and detection
+/// status (a group of CodeChecker's `getFileCountsSummary`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileSummaryRow {
+    /// The file path.
+    pub filepath: String,
+    /// The checkers' severity.
+    pub severity: Severity,
+    /// The review status (Thrift numbering).
+    pub review_status: ReviewStatus,
+    /// The detection status.
+    pub detection_status: DetectionStatus,
+    /// Reports (distinct bug hashes in unique mode).
+    pub count: i64,
+}
+
+#[derive(Debug, QueryableByName)]
+struct FileSummaryDb {
+    #[diesel(sql_type = Text)]
+    filepath: String,
+    #[diesel(sql_type = BigInt)]
+    severity: i64,
+    #[diesel(sql_type = BigInt)]
+    review: i64,
+    #[diesel(sql_type = BigInt)]
+    detection: i64,
+    #[diesel(sql_type = BigInt)]
+    n: i64,
+}
+
 #[derive(Debug, QueryableByName)]
 struct TextCount {
     #[diesel(sql_type = Text)]
@@ -428,6 +458,52 @@ impl ProductDb {
             (false, true),
             true,
         )
+    }
+
+    /// Reports of a page of files (the page of [`ProductDb::file_counts`])
+    /// grouped by file, severity, review and detection status (CodeChecker's
+    /// `getFileCountsSummary`).
+    pub fn file_count_summary(&self, q: &CountQuery) -> Result<Vec<FileSummaryRow>> {
+        let paths: Vec<String> = self.file_counts(q)?.into_iter().map(|(p, _)| p).collect();
+        if paths.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut conn = self.conn()?;
+        let conn = &mut *conn;
+        let mut sql = Sql::new(conn);
+        sql.push(if q.filter.is_unique {
+            "SELECT f.filepath AS filepath, c.severity AS severity, r.review_status AS review, \
+             r.detection_status AS detection, COUNT(DISTINCT r.bug_id) AS n"
+        } else {
+            "SELECT f.filepath AS filepath, c.severity AS severity, r.review_status AS review, \
+             r.detection_status AS detection, COUNT(*) AS n"
+        });
+        push_scope(&mut sql, q, true, true)?;
+        sql.push(" AND f.filepath IN ").bind_list(paths);
+        sql.push(
+            " GROUP BY f.filepath, c.severity, r.review_status, r.detection_status \
+             ORDER BY f.filepath, c.severity, r.review_status, r.detection_status",
+        );
+        sql.load::<FileSummaryDb>(conn)?
+            .into_iter()
+            .map(|r| {
+                let detection = i32::try_from(r.detection)
+                    .ok()
+                    .and_then(DetectionStatus::from_thrift)
+                    .ok_or_else(|| Error::Corrupt(format!("detection status {}", r.detection)))?;
+                let review = i32::try_from(r.review)
+                    .ok()
+                    .and_then(review_status_from_thrift)
+                    .ok_or_else(|| Error::Corrupt(format!("review status {}", r.review)))?;
+                Ok(FileSummaryRow {
+                    filepath: r.filepath,
+                    severity: severity_of(r.severity),
+                    review_status: review,
+                    detection_status: detection,
+                    count: r.n,
+                })
+            })
+            .collect()
     }
 
     /// Reports per detection status (CodeChecker's

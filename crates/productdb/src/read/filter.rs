@@ -348,6 +348,14 @@ fn report_conditions_sql(sql: &mut Sql, f: &ReportFilter) {
             sql.push(" AND r.path_length <= ").bind(max);
         }
     }
+    if let Some(names) = f.cleanup_plan_names.as_ref().filter(|v| !v.is_empty()) {
+        sql.push(
+            " AND r.bug_id IN (SELECT cph.bug_hash FROM cleanup_plan_report_hashes cph \
+             JOIN cleanup_plans cp ON cp.id = cph.cleanup_plan_id WHERE ",
+        );
+        sql.in_texts("cp.name", names, false);
+        sql.push(")");
+    }
     if let Some(names) = f.component_names.as_ref() {
         component_sql(
             sql,

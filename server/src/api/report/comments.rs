@@ -130,7 +130,7 @@ impl ReportHandler<'_> {
             .ok_or_else(|| general(EMPTY))?;
         let id = report_id.ok_or_else(|| missing_argument("report_id"))?;
         self.db()?
-            .add_comment(id, &self.user_name(), &message)
+            .add_comment(id, self.user_name(), &message)
             .map_err(|e| match e {
                 productdb::Error::NotFound { .. } => request_failed(
                     ErrorCode::DATABASE,
@@ -152,7 +152,7 @@ impl ReportHandler<'_> {
         }
         let id = comment_id.ok_or_else(|| missing_argument("comment_id"))?;
         self.db()?
-            .update_comment(id, &self.user_name(), &content)
+            .update_comment(id, self.user_name(), &content)
             .map_err(|e| change_error(e, id))?;
         Ok(true)
     }
@@ -161,7 +161,7 @@ impl ReportHandler<'_> {
         let id = comment_id.ok_or_else(|| missing_argument("comment_id"))?;
         let removed = self
             .db()?
-            .remove_comment(id, &self.user_name())
+            .remove_comment(id, self.user_name())
             .map_err(|e| change_error(e, id))?;
         tracing::info!(
             comment = id,

@@ -161,13 +161,9 @@ pub fn history_filter(f: Option<api::RunHistoryFilter>) -> db::RunHistoryFilter 
     }
 }
 
-/// The report filter of a request. Cleanup plans are not supported by this
-/// server; a filter naming them is refused.
+/// The report filter of a request.
 pub fn report_filter(f: Option<api::ReportFilter>) -> Result<db::ReportFilter, String> {
     let f = f.unwrap_or_default();
-    if f.cleanup_plan_names.as_ref().is_some_and(|c| !c.is_empty()) {
-        return Err("Filtering by cleanup plan is not supported by this server.".into());
-    }
     let date = f.date.unwrap_or_default();
     Ok(db::ReportFilter {
         file_paths: f.filepath,
@@ -215,6 +211,7 @@ pub fn report_filter(f: Option<api::ReportFilter>) -> Result<db::ReportFilter, S
         component_names: f.component_names.filter(|c| !c.is_empty()),
         component_matches_any_point: f.component_matches_any_point.unwrap_or(false),
         full_report_path_in_component: f.full_report_path_in_component.unwrap_or(false),
+        cleanup_plan_names: f.cleanup_plan_names,
     })
 }
 

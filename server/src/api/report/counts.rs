@@ -104,6 +104,34 @@ impl ReportHandler<'_> {
         Ok(count(&db, &q).map_err(database)?.into_iter().collect())
     }
 
+    /// `getFileCountsSummary`: per file of the page, its reports in all
+    /// (`reports`) and per `severity:<NAME>`, `review_status:<name>` and
+    /// `detection_status:<name>`, as CodeChecker keys them.
+    pub(super) fn file_counts_summary(
+        &self,
+        run_ids: Option<Vec<i64>>,
+        filter: Option<api::ReportFilter>,
+        cmp_data: Option<api::CompareData>,
+        (limit, offset): (Option<i64>, Option<i64>),
+    ) -> thrift::Result<BTreeMap<String, BTreeMap<String, i64>>> {
+        let q = Self::count_query(run_ids, filter, cmp_data, Some((limit, offset)))?;
+        let rows = self.db()?.file_count_summary(&q).map_err(database)?;
+        let mut out: BTreeMap<String, BTreeMap<String, i64>> = BTreeMap::new();
+        for row in rows {
+            let file = out.entry(row.filepath).or_default();
+            let keys = [
+                "reports".to_owned(),
+                format!("severity:{}", severity_name(row.severity)),
+                format!("review_status:{}", review_status_name(row.review_status)),
+                format!("detection_status:{}", row.detection_status.as_str()),
+            ];
+            for key in keys {
+                *file.entry(key).or_insert(0) += row.count;
+            }
+        }
+        Ok(out)
+    }
+
     pub(super) fn detection_status_counts(
         &self,
         run_ids: Option<Vec<i64>>,
@@ -262,6 +290,28 @@ impl ReportHandler<'_> {
                 )
             })
             .collect())
+    }
+}
+
+/// The name of a severity as CodeChecker's Thrift enum spells it.
+fn severity_name(s: productdb::Severity) -> &'static str {
+    match s.to_thrift() {
+        10 => "STYLE",
+        20 => "LOW",
+        30 => "MEDIUM",
+        40 => "HIGH",
+        50 => "CRITICAL",
+        _ => "UNSPECIFIED",
+    }
+}
+
+/// The name of a review status as CodeChecker's database column holds it.
+fn review_status_name(s: productdb::ReviewStatus) -> &'static str {
+    match productdb::review_status_to_thrift(s) {
+        1 => "confirmed",
+        2 => "false_positive",
+        3 => "intentional",
+        _ => "unreviewed",
     }
 }
 

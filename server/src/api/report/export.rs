@@ -154,7 +154,7 @@ impl ReportHandler<'_> {
             ));
         }
         self.db()?
-            .import_reviews(&rows, &self.user_name())
+            .import_reviews(&rows, self.user_name())
             .map_err(|e| match e {
                 productdb::Error::BadImport(m) => general(m),
                 other => database(other),

@@ -324,4 +324,30 @@ impl ReportHandler<'_> {
             })
             .collect())
     }
+
+    /// `getGuidelineRules`: each named guideline's rules (rule ids in lower
+    /// case) with the checkers labelled `<guideline>:<rule id>`; an unknown
+    /// guideline maps to no rules.
+    pub(super) fn guideline_rules(
+        &self,
+        guidelines: Option<Vec<api::Guideline>>,
+    ) -> thrift::Result<std::collections::BTreeMap<String, Vec<api::Rule>>> {
+        let mut out = std::collections::BTreeMap::new();
+        for g in guidelines.unwrap_or_default() {
+            let name = g.guideline_name.unwrap_or_default();
+            let rules = crate::guidelines::rules_of(&name)
+                .unwrap_or_default()
+                .iter()
+                .map(|r| api::Rule {
+                    rule_id: Some(r.rule_id.to_lowercase()),
+                    title: Some(r.title.clone()),
+                    url: Some(r.rule_url.clone()),
+                    checkers: Some(self.state.labels.checkers_with_label(&name, &r.rule_id)),
+                    level: Some(r.level.clone()),
+                })
+                .collect();
+            out.insert(name, rules);
+        }
+        Ok(out)
+    }
 }

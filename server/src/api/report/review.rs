@@ -69,7 +69,7 @@ impl ReportHandler<'_> {
         let message = message.ok_or_else(|| general("encoding without a string argument"))?;
         let user = self.user_name();
         self.db()?
-            .change_report_review(id, status, &message, &user)
+            .change_report_review(id, status, &message, user)
             .map_err(|e| match e {
                 productdb::Error::NotFound { .. } => {
                     request_failed(ErrorCode::DATABASE, "No report found in the database.")
