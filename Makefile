@@ -6,7 +6,7 @@ CARGO ?= cargo
 PORT ?= 8001
 WORKSPACE ?= workspace
 
-.PHONY: run build test test-rust idl idl-check labels labels-check lint bench bench-store
+.PHONY: run build test test-rust idl idl-check labels labels-check lint bench bench-store bench-queries
 
 run:
 	@tools/fetch-www.sh || echo "make run: the web UI could not be fetched; the API works without it"
@@ -63,4 +63,19 @@ bench-store:
 	  "$$CC_PY_CURRENT/bin/python" tests/tools/bench_store.py \
 	    --server-bin "$${CARGO_TARGET_DIR:-target}/release/codechecker-server" \
 	    --venv "$$CC_PY_CURRENT" --pg 127.0.0.1:5432 --big-upload-mb 500 \
+	    --markdown docs/benchmarks.md
+
+# Stores a synthetic base (100,000 reports, run big-v1) and an evolved
+# version (run big-v2) with CodeChecker 6.29.1 into our server (SQLite, and
+# PostgreSQL for ours only) and into CodeChecker's own; times the report
+# queries of `CodeChecker cmd` and of the web UI's reports page on each;
+# writes the "Reads" section of docs/benchmarks.md. About half an hour,
+# mostly storing into CodeChecker's server. REPORTS=5000 for a quick try.
+REPORTS ?= 100000
+bench-queries:
+	@eval "$$(tests/tools/ensure-deps.sh)" && \
+	  $(CARGO) build --release -p codechecker-server && \
+	  "$$CC_PY_CURRENT/bin/python" tests/tools/bench_queries.py \
+	    --server-bin "$${CARGO_TARGET_DIR:-target}/release/codechecker-server" \
+	    --venv "$$CC_PY_CURRENT" --reports $(REPORTS) --pg 127.0.0.1:5432 \
 	    --markdown docs/benchmarks.md

@@ -100,7 +100,7 @@ class Sampler(threading.Thread):
 class Server:
     """One server under test in a fresh workspace."""
 
-    def __init__(self, kind, args, work):
+    def __init__(self, kind, args, work, pg_prefix="ccrs_bench"):
         self.kind = kind
         self.work = tempfile.mkdtemp(prefix=f"bench-{kind}-", dir=work)
         self.log_path = os.path.join(self.work, "server.log")
@@ -112,11 +112,11 @@ class Server:
         if kind.startswith("ours"):
             cmd = [args.server_bin, "-w", ws, "--port", str(self.port)]
             if kind == "ours-pg":
-                pg_recreate(args.pg, "ccrs_bench_config")
-                pg_recreate(args.pg, "ccrs_bench_product")
+                pg_recreate(args.pg, f"{pg_prefix}_config")
+                pg_recreate(args.pg, f"{pg_prefix}_product")
                 host, port = args.pg.split(":")
                 cmd += ["--config-db",
-                        f"postgres://postgres@{host}:{port}/ccrs_bench_config"]
+                        f"postgres://postgres@{host}:{port}/{pg_prefix}_config"]
             env["NO_COLOR"] = "1"
         else:
             cmd = [os.path.join(args.venv, "bin/CodeChecker"), "server", "-w",
@@ -136,18 +136,18 @@ class Server:
                                    capture_output=True, env=self.client_env())
             if probe.returncode == 0:
                 if kind == "ours-pg":
-                    self.add_pg_product(args.pg)
+                    self.add_pg_product(args.pg, f"{pg_prefix}_product")
                 return
             time.sleep(0.5)
         raise RuntimeError(f"{kind} server did not start")
 
-    def add_pg_product(self, pg):
-        """Adds the product `pg`, whose database is on PostgreSQL."""
+    def add_pg_product(self, pg, database):
+        """Adds the product `pg`, whose database `database` is on PostgreSQL."""
         host, port = pg.split(":")
         subprocess.run([self.cc, "cmd", "products", "add", "pg", "--name", "pg",
                         "--postgresql", "--db-host", host, "--db-port", port,
                         "--db-username", "postgres", "--db-name",
-                        "ccrs_bench_product", "--url", self.url],
+                        database, "--url", self.url],
                        capture_output=True, check=True, env=self.client_env())
         self.product = "pg"
 
@@ -220,6 +220,15 @@ def pg_recreate(pg, name):
         subprocess.run(["psql", "-h", host, "-p", port, "-U", "postgres",
                         "-d", "postgres", "-qc", sql], capture_output=True,
                        check=True)
+
+
+def pg_drop(pg, name):
+    """Drops the PostgreSQL database `name` at HOST:PORT `pg`, if it exists."""
+    host, port = pg.split(":")
+    subprocess.run(["psql", "-h", host, "-p", port, "-U", "postgres", "-d",
+                    "postgres", "-qc",
+                    f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"],
+                   capture_output=True, check=False)
 
 
 def generate(venv, work, name, files, slots):

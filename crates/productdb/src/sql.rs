@@ -228,10 +228,10 @@ impl Sql {
 
     /// Runs the statement, returning the affected row count.
     pub(crate) fn execute(self, conn: &mut AnyConnection) -> QueryResult<usize> {
-        match conn {
-            AnyConnection::Sqlite(c) => sqlite_query(self.text, self.binds).execute(c),
-            AnyConnection::Postgresql(c) => pg_query(self.text, self.binds).execute(c),
-        }
+        self.traced(|text, binds| match conn {
+            AnyConnection::Sqlite(c) => sqlite_query(text, binds).execute(c),
+            AnyConnection::Postgresql(c) => pg_query(text, binds).execute(c),
+        })
     }
 
     /// Runs the statement and loads its rows.
@@ -239,12 +239,35 @@ impl Sql {
     where
         T: QueryableByName<diesel::sqlite::Sqlite> + QueryableByName<diesel::pg::Pg> + 'static,
     {
-        match conn {
-            AnyConnection::Sqlite(c) => load_sqlite(c, self.text, self.binds),
-            AnyConnection::Postgresql(c) => load_pg(c, self.text, self.binds),
+        self.traced(|text, binds| match conn {
+            AnyConnection::Sqlite(c) => load_sqlite(c, text, binds),
+            AnyConnection::Postgresql(c) => load_pg(c, text, binds),
+        })
+    }
+
+    /// Runs `run` on the statement; with `RUST_LOG=productdb::sql=debug`
+    /// logs how long it took, its text and its first binds (to find a slow
+    /// query and replay it under `EXPLAIN`).
+    fn traced<R>(self, run: impl FnOnce(String, Vec<Value>) -> R) -> R {
+        if !tracing::enabled!(target: "productdb::sql", tracing::Level::DEBUG) {
+            return run(self.text, self.binds);
         }
+        let (text, binds) = (self.text.clone(), self.binds.clone());
+        let start = std::time::Instant::now();
+        let out = run(self.text, self.binds);
+        let shown: Vec<&Value> = binds.iter().take(SHOWN_BINDS).collect();
+        tracing::debug!(
+            target: "productdb::sql",
+            micros = u64::try_from(start.elapsed().as_micros()).unwrap_or(u64::MAX),
+            binds = binds.len(),
+            "{text} -- {shown:?}"
+        );
+        out
     }
 }
+
+/// Binds a statement log line shows at most.
+const SHOWN_BINDS: usize = 40;
 
 /// Whether `conn` is PostgreSQL.
 pub(crate) fn is_pg(conn: &AnyConnection) -> bool {

@@ -240,33 +240,52 @@ struct FailedFilesDb {
 }
 
 /// Whether the report statement must join `checkers` (alias `c`).
-fn needs_checkers(q: &CountQuery) -> bool {
-    let f = &q.filter;
+fn needs_checkers(f: &ReportFilter, compare: Option<&Compare>) -> bool {
     let set = |v: &Option<Vec<String>>| v.as_ref().is_some_and(|v| !v.is_empty());
-    q.compare.is_some()
+    compare.is_some()
         || set(&f.analyzer_names)
         || set(&f.checker_names)
         || f.severities.as_ref().is_some_and(|v| !v.is_empty())
 }
 
 /// Whether the report statement must join `files` (alias `f`).
-fn needs_files(q: &CountQuery) -> bool {
-    q.compare.is_some() || q.filter.file_paths.as_ref().is_some_and(|v| !v.is_empty())
+fn needs_files(f: &ReportFilter, compare: Option<&Compare>) -> bool {
+    compare.is_some() || f.file_paths.as_ref().is_some_and(|v| !v.is_empty())
 }
 
 /// `FROM reports r [JOIN checkers c] [JOIN files f] WHERE <scope>`: the
 /// joins only when the dimension (`checkers`, `files`) or the filter needs
 /// them.
 fn push_scope(sql: &mut Sql, q: &CountQuery, checkers: bool, files: bool) -> Result<()> {
+    push_report_scope(
+        sql,
+        q.run_ids.as_deref(),
+        &q.filter,
+        q.compare.as_ref(),
+        (checkers, files),
+    )
+}
+
+/// `FROM reports r [JOIN checkers c] [JOIN files f] WHERE <scope>` for
+/// `run_ids`, `filter` and `compare`, joining `checkers` and `files` only
+/// when asked (`joins`) or when the filter needs them: a join that nothing
+/// reads costs a primary-key lookup per report.
+pub(super) fn push_report_scope(
+    sql: &mut Sql,
+    run_ids: Option<&[i64]>,
+    filter: &ReportFilter,
+    compare: Option<&Compare>,
+    (checkers, files): (bool, bool),
+) -> Result<()> {
     sql.push(" FROM reports r");
-    if checkers || needs_checkers(q) {
+    if checkers || needs_checkers(filter, compare) {
         sql.push(" JOIN checkers c ON c.id = r.checker_id");
     }
-    if files || needs_files(q) {
+    if files || needs_files(filter, compare) {
         sql.push(" JOIN files f ON f.id = r.file_id");
     }
     sql.push(" WHERE 1 = 1");
-    report_scope_sql(sql, q.run_ids.as_deref(), &q.filter, q.compare.as_ref())
+    report_scope_sql(sql, run_ids, filter, compare)
 }
 
 /// Which way a dimension counts in unique mode.

@@ -127,16 +127,29 @@ impl<'a> Side<'a> {
     /// carries the bug hash of `r` (CodeChecker's `get_diff_bug_id_query`:
     /// with runs only, the reports not fixed; with tags, the reports open
     /// at the tag's store; with a date, the reports open at that date).
+    ///
+    /// On SQLite as ` AND r.bug_id [NOT] IN (SELECT d.bug_id …)` instead
+    /// (the same rows: `bug_id` is never NULL): SQLite then walks the
+    /// side's hashes in index order once, where a correlated `EXISTS` probes
+    /// the index once per report in table order (100,000 reports, a whole
+    /// `cmd diff` page: 234 -> 134 ms CPU). PostgreSQL keeps `EXISTS`,
+    /// which it plans as a (anti) join; its `NOT IN` is not one.
     fn hash_in(self, sql: &mut Sql, negate: bool) {
-        sql.push(if negate {
-            " AND NOT EXISTS (SELECT 1 FROM reports d"
-        } else {
-            " AND EXISTS (SELECT 1 FROM reports d"
+        let pg = sql.is_pg();
+        sql.push(match (pg, negate) {
+            (true, true) => " AND NOT EXISTS (SELECT 1 FROM reports d",
+            (true, false) => " AND EXISTS (SELECT 1 FROM reports d",
+            (false, true) => " AND r.bug_id NOT IN (SELECT d.bug_id FROM reports d",
+            (false, false) => " AND r.bug_id IN (SELECT d.bug_id FROM reports d",
         });
         if self.tags.is_some() {
             sql.push(" JOIN run_histories dh ON dh.run_id = d.run_id");
         }
-        sql.push(" WHERE d.bug_id = r.bug_id");
+        sql.push(if pg {
+            " WHERE d.bug_id = r.bug_id"
+        } else {
+            " WHERE 1 = 1"
+        });
         if let Some(runs) = self.runs {
             sql.push(" AND d.run_id IN ")
                 .bind_list(runs.iter().copied());

@@ -7,6 +7,7 @@ use configdb::AnyConnection;
 use diesel::sql_types::{BigInt, Binary, Bool, Nullable, Text};
 use diesel::QueryableByName;
 
+use super::counts::push_report_scope;
 use super::filter::report_scope_sql;
 use super::runs::push_limit;
 use crate::codec::{decode_path, ItemKind};
@@ -203,9 +204,8 @@ impl ProductDb {
             "SELECT COUNT(DISTINCT r.bug_id) AS v"
         } else {
             "SELECT COUNT(*) AS v"
-        })
-        .push(FROM);
-        report_scope_sql(&mut sql, run_ids, filter, compare)?;
+        });
+        push_report_scope(&mut sql, run_ids, filter, compare, (false, false))?;
         Ok(scalar_int(conn, sql)?.unwrap_or(0))
     }
 
