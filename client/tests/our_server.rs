@@ -203,7 +203,10 @@ fn results_of_a_100k_report_run_come_back_once_each() {
         &["cmd", "results", "big", "--url", &product, "-o", "json"],
     );
     expect_code(&out, 0, "cmd results");
-    eprintln!("cmd results of 100,000 reports took {:?}", started.elapsed());
+    eprintln!(
+        "cmd results of 100,000 reports took {:?}",
+        started.elapsed()
+    );
     let reports = match support::json(&text(&out.stdout), "cmd results") {
         serde_json::Value::Array(a) => a,
         other => panic!("cmd results: not a list: {other}"),

@@ -272,3 +272,43 @@ fn reports_of_files_without_content_are_skipped() {
         assert_eq!(t.db.reports(&q).expect("reports")[0].bug_hash, "h3");
     }
 }
+
+#[derive(diesel::QueryableByName)]
+struct Tuples {
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    n: i64,
+}
+
+/// A store of 1,000 reports or more refreshes PostgreSQL's statistics of the
+/// reports table (`pg_class.reltuples` stays -1, "never analysed", until
+/// then), so that the planner compares a freshly stored run quickly.
+#[test]
+fn large_stores_refresh_the_planner_statistics() {
+    use diesel::{Connection as _, RunQueryDsl as _};
+    for t in backends() {
+        let label = t.label;
+        let files = vec![file("/src/big.c", "int big;\n")];
+        let reports: Vec<_> = (0..1_000)
+            .map(|i| {
+                report(
+                    "/src/big.c",
+                    i + 1,
+                    "core.DivideZero",
+                    &format!("big{i:04}"),
+                )
+            })
+            .collect();
+        let outcome = store(&t.db, run("big", &["core.DivideZero"], &[]), files, reports);
+        assert_eq!(outcome.reports_stored, 1_000, "{label}");
+        if label != "postgres" {
+            continue;
+        }
+        let mut conn = diesel::PgConnection::establish(&t.url).expect("connect");
+        let rows: Vec<Tuples> = diesel::sql_query(
+            "SELECT CAST(reltuples AS BIGINT) AS n FROM pg_class WHERE relname = 'reports'",
+        )
+        .load(&mut conn)
+        .expect("pg_class");
+        assert_eq!(rows.first().map(|r| r.n), Some(1_000), "{label}");
+    }
+}
