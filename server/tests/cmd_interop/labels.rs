@@ -1,5 +1,5 @@
 //! Checker labels without any flag: our server (started with no
-//! `--checker-labels`) answers `getCheckerLabels` for every checker of
+//! label flag) answers `getCheckerLabels` for every checker of
 //! CodeChecker 6.29.1's label files as CodeChecker's server does, and stores
 //! checkers of several analyzers (Clang Static Analyzer, clang-tidy,
 //! cppcheck, GCC, Infer, and one no label file knows) with CodeChecker's
