@@ -16,6 +16,7 @@ mod support;
 
 mod admin;
 mod browser;
+mod browser_actions;
 mod cleanup_plans;
 mod diff;
 mod fixture;
