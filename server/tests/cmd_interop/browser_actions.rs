@@ -1,6 +1,7 @@
 //! The web UI in a real browser (headless chromium), doing what a user does:
 //! open a report's detail page, add a comment, change a review status by
-//! clicking, and open the statistics and configuration pages. Each action's
+//! clicking, open the statistics and configuration pages, and log in to a
+//! product one may not view. Each action's
 //! outcome is checked through the API (`getComments`) or `CodeChecker cmd`,
 //! and pages are compared with the same pages on CodeChecker's server.
 //! Screenshots are kept in `target/test-artifacts/web-ui/`.
@@ -106,7 +107,11 @@ fn source_line(f: &Fixture, checked: &str, line: i64) -> String {
     let text = std::fs::read_to_string(root.join(checked))
         .unwrap_or_else(|e| panic!("read {checked}: {e}"));
     let index = usize::try_from(line - 1).expect("a line number");
-    text.lines().nth(index).unwrap_or_default().trim().to_owned()
+    text.lines()
+        .nth(index)
+        .unwrap_or_default()
+        .trim()
+        .to_owned()
 }
 
 #[test]
@@ -160,41 +165,55 @@ fn report_detail_shows_source_and_path_events_on_both_servers() {
         report["bugPathLength"],
         ours.bubbles
     );
-    assert_eq!(ours.bubbles, cc.bubbles, "event bubbles (ours, CodeChecker's)");
+    assert_eq!(
+        ours.bubbles, cc.bubbles,
+        "event bubbles (ours, CodeChecker's)"
+    );
     assert_eq!(ours.lines, cc.lines, "source lines (ours, CodeChecker's)");
 }
 
-/// Adds [`PRODUCT`] to our server and stores the fixture's v2 into it as
-/// [`RUN`]; returns the product's URL.
-fn own_product(f: &Fixture) -> String {
-    let add = codechecker(
-        Venv::Current,
-        &["cmd", "products", "add", PRODUCT, "--url", &f.ours.cli_url()],
-        &[],
-    );
-    add.assert_no_protocol_error();
-    add.assert_success();
-    let url = format!("{}/{PRODUCT}", f.ours.cli_url());
+/// Adds [`PRODUCT`] to both servers (one after the other, so that their
+/// product lists differ for as short a time as possible), then stores the
+/// fixture's v2 into each as [`RUN`]; returns the product URLs `(ours,
+/// theirs)`.
+fn own_product(f: &Fixture) -> (String, String) {
+    let bases = [f.ours.cli_url(), f.theirs.cli_url()];
+    for base in &bases {
+        let add = codechecker(
+            Venv::Current,
+            &["cmd", "products", "add", PRODUCT, "--url", base],
+            &[],
+        );
+        add.assert_no_protocol_error();
+        add.assert_success();
+    }
     let dir: &Path = &f.reports_v2;
-    let trim = dir.parent().expect("a version folder").display().to_string();
+    let trim = dir
+        .parent()
+        .expect("a version folder")
+        .display()
+        .to_string();
     let dir = dir.display().to_string();
-    let store: CliOutput = codechecker(
-        Venv::Current,
-        &[
-            "store",
-            &dir,
-            "-n",
-            RUN,
-            "--trim-path-prefix",
-            &trim,
-            "--url",
-            &url,
-        ],
-        &[("CC_FORCE_SYNC_STORE", "yes")],
-    );
-    store.assert_no_protocol_error();
-    store.assert_success();
-    url
+    let [ours, theirs] = bases.map(|base| format!("{base}/{PRODUCT}"));
+    for url in [&ours, &theirs] {
+        let store: CliOutput = codechecker(
+            Venv::Current,
+            &[
+                "store",
+                &dir,
+                "-n",
+                RUN,
+                "--trim-path-prefix",
+                &trim,
+                "--url",
+                url,
+            ],
+            &[("CC_FORCE_SYNC_STORE", "yes")],
+        );
+        store.assert_no_protocol_error();
+        store.assert_success();
+    }
+    (ours, theirs)
 }
 
 /// Clicks the first element matching `selector` whose text contains `text`
@@ -213,7 +232,8 @@ fn click_text(browser: &Browser, selector: &str, text: &str) {
     assert_eq!(clicked, Value::Bool(true));
 }
 
-/// Types `text` into the visible `textarea` matching `selector`, as Vue sees it.
+/// Types `text` into the visible `textarea` or `input` matching `selector`,
+/// as Vue sees it.
 fn type_into(browser: &Browser, selector: &str, text: &str) {
     let typed = browser.wait_for(
         &format!("a visible {selector}"),
@@ -234,21 +254,44 @@ fn comment_and_review_status_set_in_the_ui_reach_the_api() {
     if !have_browser() {
         return;
     }
-    let url = own_product(f);
-    let reports = results(&url, RUN, &[]);
+    let (ours, theirs) = own_product(f);
+    let browser = Browser::start();
+    let mut py = PyApi::new(Venv::Current);
+    let ours_api = format!("{}/{PRODUCT}/v6.74/CodeCheckerService", f.ours.url());
+    let theirs_api = format!("{}/{PRODUCT}/v6.74/CodeCheckerService", f.theirs.url());
+    let ours_methods = comment_and_review(&browser, &mut py, (&ours, &ours_api), "ours");
+    let theirs_methods =
+        comment_and_review(&browser, &mut py, (&theirs, &theirs_api), "codechecker");
+    assert_eq!(
+        ours_methods, theirs_methods,
+        "API methods of the detail page's actions (ours, CodeChecker's)"
+    );
+}
+
+/// On the product at `urls.0` (its result service at `urls.1`): comments
+/// on a report and marks it a false positive through the detail page,
+/// checks both through the API and `cmd results`; the API methods the page
+/// called.
+fn comment_and_review(
+    browser: &Browser,
+    py: &mut PyApi,
+    urls: (&str, &str),
+    shots: &str,
+) -> std::collections::BTreeSet<String> {
+    let (url, endpoint) = urls;
+    let reports = results(url, RUN, &[]);
     let report = longest_path(&reports);
     let id = report["reportId"].as_i64().expect("an id");
     let hash = report["bugHash"].as_str().expect("a bug hash").to_owned();
-    let browser = Browser::start();
     browser.open(&format!("{url}/report-detail?report-id={id}"));
     browser.wait_for("the report's source and events", DETAIL_READY);
     browser.settle();
 
     // A comment through the comment box.
     let message = "checked in the browser test";
-    click_text(&browser, ".comments-btn", "comments");
-    type_into(&browser, "textarea[name=message]", message);
-    click_text(&browser, ".new-comment-btn", "add");
+    click_text(browser, ".comments-btn", "comments");
+    type_into(browser, "textarea[name=message]", message);
+    click_text(browser, ".new-comment-btn", "add");
     browser.wait_for(
         "the comment on the page",
         &format!(
@@ -257,10 +300,8 @@ fn comment_and_review_status_set_in_the_ui_reach_the_api() {
         ),
     );
     browser.settle();
-    browser.screenshot(&artifacts("ours"), "report-detail-commented");
-    let endpoint = format!("{}/{PRODUCT}/v6.74/CodeCheckerService", f.ours.url());
-    let mut py = PyApi::new(Venv::Current);
-    let comments = match py.call(&endpoint, "CodeCheckerService", "getComments", json!([id])) {
+    browser.screenshot(&artifacts(shots), "report-detail-commented");
+    let comments = match py.call(endpoint, "CodeCheckerService", "getComments", json!([id])) {
         Reply::Ok(v) => v,
         other => panic!("getComments: {other:?}"),
     };
@@ -281,33 +322,31 @@ fn comment_and_review_status_set_in_the_ui_reach_the_api() {
          f.dispatchEvent(new MouseEvent('mousedown', {bubbles: true})); f.click();",
     );
     click_text(
-        &browser,
+        browser,
         ".select-review-status-menu .v-list-item",
         "false positive",
     );
-    type_into(&browser, ".v-dialog textarea", "not a bug: browser test");
-    click_text(&browser, ".v-dialog button", "save");
+    type_into(browser, ".v-dialog textarea", "not a bug: browser test");
+    click_text(browser, ".v-dialog button", "save");
     browser.wait_for(
         "the dialog to close",
         "return !Array.from(document.querySelectorAll('.v-dialog')).some(e => e.offsetParent !== null)",
     );
     browser.settle();
-    browser.screenshot(&artifacts("ours"), "report-detail-false-positive");
-    let found = problems(&browser);
+    browser.screenshot(&artifacts(shots), "report-detail-false-positive");
+    let found = problems(browser);
     assert!(found.is_empty(), "detail page actions: {found:?}");
     assert!(
-        browser
-            .calls()
-            .iter()
-            .any(|c| c.method == "addComment"),
+        browser.calls().iter().any(|c| c.method == "addComment"),
         "no addComment call"
     );
-    let listed = results(&url, RUN, &["--review-status", "false_positive"]);
+    let listed = results(url, RUN, &["--review-status", "false_positive"]);
     assert!(
         listed.iter().any(|r| r["bugHash"] == hash.as_str()
             && r["reviewData"]["comment"] == "not a bug: browser test"),
         "report {hash} not listed as a false positive: {listed:?}"
     );
+    browser.calls().into_iter().map(|c| c.method).collect()
 }
 
 /// Statistics and configuration pages.
@@ -371,5 +410,112 @@ fn statistics_and_configuration_pages_load_on_both_servers() {
         failures.is_empty(),
         "the web UI on our server:\n{}",
         failures.join("\n")
+    );
+}
+
+/// The product of the authentication test.
+const SECRET: &str = "secret";
+
+/// Whether the page shows any of `reports`' checker messages.
+fn shows_any_report(browser: &Browser, reports: &[Value]) -> Vec<String> {
+    let text = browser
+        .eval("return document.body ? document.body.innerText : ''")
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    reports
+        .iter()
+        .filter_map(|r| r["checkerMsg"].as_str())
+        .filter(|m| text.contains(m))
+        .map(str::to_owned)
+        .collect()
+}
+
+#[test]
+fn without_product_view_the_ui_shows_the_login_page_then_no_data() {
+    let f = crate::fixture_or_skip!();
+    if !have_browser() {
+        return;
+    }
+    let server = crate::auth_common::start(&crate::auth_common::auth_config(json!({})));
+    let db = configdb::ConfigDb::open(&server.config_url()).expect("open the configuration");
+    db.add_product(&configdb::ProductSpec::new(
+        SECRET,
+        format!("sqlite:{SECRET}.sqlite"),
+    ))
+    .expect("add a product");
+    // The super user stores the fixture's v2 into it.
+    let root = crate::auth_common::ClientHome::new();
+    root.login(&server, "root", crate::auth_common::password("root"))
+        .assert_success();
+    let url = format!("{}/{SECRET}", server.cli_url());
+    let dir = f.reports_v2.display().to_string();
+    let store = root.cc(
+        Venv::Current,
+        &["store", &dir, "-n", "hidden", "--url", &url],
+        &[("CC_FORCE_SYNC_STORE", "yes")],
+    );
+    store.assert_no_protocol_error();
+    store.assert_success();
+    let listed = root.cc(
+        Venv::Current,
+        &["cmd", "results", "hidden", "-o", "json", "--url", &url],
+        &[],
+    );
+    listed.assert_success();
+    let reports = listed.json().as_array().cloned().expect("a list");
+    assert!(!reports.is_empty(), "root sees the stored reports");
+
+    let browser = Browser::start();
+    // Not logged in: the login page, no data.
+    browser.open(&format!("{url}/reports?run=hidden"));
+    browser.wait_for(
+        "the login page",
+        "return location.pathname.includes('login') && !!document.querySelector('#login-btn')",
+    );
+    browser.settle();
+    browser.screenshot(&artifacts("ours-auth"), "login-page");
+    let seen = shows_any_report(&browser, &reports);
+    assert!(seen.is_empty(), "the login page shows reports: {seen:?}");
+
+    // Logged in through the form as bob, who has no PRODUCT_VIEW there.
+    type_into(&browser, "input[name=username]", "bob");
+    type_into(
+        &browser,
+        "input[name=password]",
+        crate::auth_common::password("bob"),
+    );
+    browser.eval("document.querySelector('#login-btn').click()");
+    browser.wait_for(
+        "the login to finish",
+        "return !location.pathname.includes('login')",
+    );
+    browser.settle();
+    browser.open(&format!("{url}/reports?run=hidden"));
+    browser.wait_for(
+        "the reports page to answer",
+        "return document.body && document.body.innerText.includes('REPORTS')",
+    );
+    browser.settle();
+    browser.screenshot(&artifacts("ours-auth"), "reports-without-view");
+    let seen = shows_any_report(&browser, &reports);
+    assert!(seen.is_empty(), "bob sees reports: {seen:?}");
+    let calls = browser.calls();
+    let answered: Vec<_> = calls
+        .iter()
+        .filter(|c| c.method == "getRunResults" || c.method == "getRunData")
+        .filter(|c| c.problem.is_none())
+        .collect();
+    assert!(answered.is_empty(), "calls that answered bob: {answered:?}");
+    assert!(
+        calls.iter().any(|c| c.method == "getRunData"
+            && c.problem
+                .as_deref()
+                .is_some_and(|p| p.contains("PRODUCT_VIEW"))),
+        "getRunData was not refused for want of PRODUCT_VIEW: {calls:?}"
+    );
+    browser.wait_for(
+        "the empty table",
+        "return document.body.innerText.includes('No data available')",
     );
 }

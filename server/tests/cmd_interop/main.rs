@@ -14,6 +14,9 @@
 #[path = "../support/mod.rs"]
 mod support;
 
+#[path = "../auth_common/mod.rs"]
+mod auth_common;
+
 mod admin;
 mod browser;
 mod browser_actions;
