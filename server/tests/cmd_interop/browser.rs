@@ -9,11 +9,11 @@ use std::collections::BTreeSet;
 use crate::support::browser::{artifacts, have_browser, Browser};
 
 /// A page of the UI and what shows that it has loaded.
-struct Page {
-    name: &'static str,
-    path: &'static str,
+pub(crate) struct Page {
+    pub(crate) name: &'static str,
+    pub(crate) path: &'static str,
     /// A script returning something truthy once the page shows its data.
-    ready: &'static str,
+    pub(crate) ready: &'static str,
 }
 
 const TABLE_ROWS: &str = "return document.querySelectorAll('tbody tr').length > 1 \
@@ -53,13 +53,13 @@ const PAGES: [Page; 6] = [
 ];
 
 /// What a page showed: API methods called, problems, table rows.
-struct Seen {
-    methods: BTreeSet<String>,
-    problems: Vec<String>,
-    rows: Vec<String>,
+pub(crate) struct Seen {
+    pub(crate) methods: BTreeSet<String>,
+    pub(crate) problems: Vec<String>,
+    pub(crate) rows: Vec<String>,
 }
 
-fn visit(browser: &Browser, base: &str, page: &Page, shots: &str) -> Seen {
+pub(crate) fn visit(browser: &Browser, base: &str, page: &Page, shots: &str) -> Seen {
     browser.open(&format!("{base}{}", page.path));
     browser.wait_for(page.name, page.ready);
     browser.settle();

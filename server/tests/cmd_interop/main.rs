@@ -14,8 +14,12 @@
 #[path = "../support/mod.rs"]
 mod support;
 
+#[path = "../auth_common/mod.rs"]
+mod auth_common;
+
 mod admin;
 mod browser;
+mod browser_actions;
 mod cleanup_plans;
 mod diff;
 mod fixture;
