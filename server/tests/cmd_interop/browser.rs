@@ -117,7 +117,9 @@ fn pages_load_without_errors_and_match_codecheckers() {
                 theirs.methods.difference(&ours.methods).collect::<Vec<_>>()
             ));
         }
-        if ours.rows.len() != theirs.rows.len() {
+        // Other tests of the binary add products to both servers one after
+        // the other, so the products page's rows are not compared.
+        if page.name != "products" && ours.rows.len() != theirs.rows.len() {
             failures.push(format!(
                 "{}: {} table rows, CodeChecker's server shows {}",
                 page.name,
