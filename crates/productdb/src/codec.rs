@@ -114,6 +114,22 @@ pub(crate) fn decode_path(blob: &[u8]) -> Result<Vec<PathItem>> {
     serde_json::from_slice(&json).map_err(|e| Error::Corrupt(format!("bug path data: {e}")))
 }
 
+/// A detection status as stored (its Thrift number), or why it is corrupt.
+pub(crate) fn detection_status_of(v: i64) -> Result<crate::model::DetectionStatus> {
+    i32::try_from(v)
+        .ok()
+        .and_then(crate::model::DetectionStatus::from_thrift)
+        .ok_or_else(|| Error::Corrupt(format!("detection status {v}")))
+}
+
+/// A review status as stored (its Thrift number), or why it is corrupt.
+pub(crate) fn review_status_of(v: i64) -> Result<crate::model::ReviewStatus> {
+    i32::try_from(v)
+        .ok()
+        .and_then(crate::model::review_status_from_thrift)
+        .ok_or_else(|| Error::Corrupt(format!("review status {v}")))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

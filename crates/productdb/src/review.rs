@@ -12,8 +12,8 @@ use diesel::QueryableByName;
 use crate::db::ProductDb;
 use crate::error::{Error, Result};
 use crate::model::{
-    review_status_from_thrift, review_status_to_thrift, ReviewRuleChange, ReviewRuleFilter,
-    ReviewRuleListing, ReviewRuleRow, ReviewRuleSort, ReviewRuleSortKey, ReviewStatus,
+    review_status_to_thrift, ReviewRuleChange, ReviewRuleFilter, ReviewRuleListing, ReviewRuleRow,
+    ReviewRuleSort, ReviewRuleSortKey, ReviewStatus,
 };
 use crate::read::runs::push_limit;
 use crate::sql::{like_pattern, Sql, TextRow};
@@ -61,10 +61,7 @@ struct ListedRule {
 }
 
 fn status_of(v: i64) -> Result<ReviewStatus> {
-    i32::try_from(v)
-        .ok()
-        .and_then(review_status_from_thrift)
-        .ok_or_else(|| Error::Corrupt(format!("review status {v}")))
+    crate::codec::review_status_of(v)
 }
 
 fn status_value(s: ReviewStatus) -> i64 {

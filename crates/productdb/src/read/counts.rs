@@ -28,11 +28,8 @@ use super::filter::report_scope_sql;
 use super::runs::push_limit;
 use crate::codec::decompress_text;
 use crate::db::ProductDb;
-use crate::error::{Error, Result};
-use crate::model::{
-    review_status_from_thrift, Compare, DetectionStatus, ReportFilter, ReportStatus, ReviewStatus,
-    Severity,
-};
+use crate::error::Result;
+use crate::model::{Compare, DetectionStatus, ReportFilter, ReportStatus, ReviewStatus, Severity};
 use crate::sql::{Sql, TextRow};
 use crate::time::from_micros;
 
@@ -487,14 +484,8 @@ impl ProductDb {
         sql.load::<FileSummaryDb>(conn)?
             .into_iter()
             .map(|r| {
-                let detection = i32::try_from(r.detection)
-                    .ok()
-                    .and_then(DetectionStatus::from_thrift)
-                    .ok_or_else(|| Error::Corrupt(format!("detection status {}", r.detection)))?;
-                let review = i32::try_from(r.review)
-                    .ok()
-                    .and_then(review_status_from_thrift)
-                    .ok_or_else(|| Error::Corrupt(format!("review status {}", r.review)))?;
+                let detection = crate::codec::detection_status_of(r.detection)?;
+                let review = crate::codec::review_status_of(r.review)?;
                 Ok(FileSummaryRow {
                     filepath: r.filepath,
                     severity: severity_of(r.severity),
@@ -517,10 +508,7 @@ impl ProductDb {
         )?
         .into_iter()
         .map(|(k, n)| {
-            let s = i32::try_from(k)
-                .ok()
-                .and_then(DetectionStatus::from_thrift)
-                .ok_or_else(|| Error::Corrupt(format!("detection status {k}")))?;
+            let s = crate::codec::detection_status_of(k)?;
             Ok((s, n))
         })
         .collect()
@@ -536,10 +524,7 @@ impl ProductDb {
         )?
         .into_iter()
         .map(|(k, n)| {
-            let s = i32::try_from(k)
-                .ok()
-                .and_then(review_status_from_thrift)
-                .ok_or_else(|| Error::Corrupt(format!("review status {k}")))?;
+            let s = crate::codec::review_status_of(k)?;
             Ok((s, n))
         })
         .collect()

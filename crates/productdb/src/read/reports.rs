@@ -12,11 +12,10 @@ use super::filter::report_scope_sql;
 use super::runs::push_limit;
 use crate::codec::{decode_path, ItemKind};
 use crate::db::ProductDb;
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::model::{
-    review_status_from_thrift, CommentRow, Compare, DetectionStatus, ExtendedKind, PathRow,
-    ReportDetails, ReportFilter, ReportQuery, ReportRow, ReportSort, ReportSortKey, ReviewRow,
-    Severity,
+    CommentRow, Compare, ExtendedKind, PathRow, ReportDetails, ReportFilter, ReportQuery,
+    ReportRow, ReportSort, ReportSortKey, ReviewRow, Severity,
 };
 use crate::sql::{scalar_int, Sql, MAX_BINDS};
 use crate::time::{from_micros, opt_from_micros};
@@ -275,14 +274,8 @@ fn to_row(
     annotations: Vec<(String, String)>,
     details: Option<ReportDetails>,
 ) -> Result<ReportRow> {
-    let detection_status = i32::try_from(r.detection_status)
-        .ok()
-        .and_then(DetectionStatus::from_thrift)
-        .ok_or_else(|| Error::Corrupt(format!("detection status {}", r.detection_status)))?;
-    let review = i32::try_from(r.review_status)
-        .ok()
-        .and_then(review_status_from_thrift)
-        .ok_or_else(|| Error::Corrupt(format!("review status {}", r.review_status)))?;
+    let detection_status = crate::codec::detection_status_of(r.detection_status)?;
+    let review = crate::codec::review_status_of(r.review_status)?;
     Ok(ReportRow {
         id: r.id,
         run_id: r.run_id,

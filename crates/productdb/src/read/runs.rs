@@ -9,7 +9,7 @@ use diesel::QueryableByName;
 use super::filter::escaped_like;
 use crate::codec::decompress_text;
 use crate::db::ProductDb;
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::model::{
     AnalysisInfoRow, AnalyzerStatisticRow, DetectionStatus, RunFilter, RunHistoryFilter,
     RunHistoryRow, RunRow, RunSort, RunSortKey,
@@ -433,10 +433,7 @@ fn status_counts(
         sql.bind_list(chunk.iter().copied())
             .push(" GROUP BY run_id, detection_status ORDER BY run_id, detection_status");
         for row in sql.load::<StatusCount>(conn)? {
-            let status = i32::try_from(row.status)
-                .ok()
-                .and_then(DetectionStatus::from_thrift)
-                .ok_or_else(|| Error::Corrupt(format!("detection status {}", row.status)))?;
+            let status = crate::codec::detection_status_of(row.status)?;
             out.entry(row.run_id).or_default().push((status, row.n));
         }
     }
