@@ -93,6 +93,31 @@ pub(crate) fn visit(browser: &Browser, base: &str, page: &Page, shots: &str) -> 
     }
 }
 
+/// Visits `page` on our server and on CodeChecker's; notes in `failures`
+/// every problem on ours and any difference in the API methods called.
+pub(crate) fn visit_both(
+    browser: &Browser,
+    ours_base: &str,
+    theirs_base: &str,
+    page: &Page,
+    failures: &mut Vec<String>,
+) -> (Seen, Seen) {
+    let ours = visit(browser, ours_base, page, "ours");
+    let theirs = visit(browser, theirs_base, page, "codechecker");
+    for p in &ours.problems {
+        failures.push(format!("{}: {p}", page.name));
+    }
+    if ours.methods != theirs.methods {
+        failures.push(format!(
+            "{}: API methods differ: ours only {:?}, CodeChecker's only {:?}",
+            page.name,
+            ours.methods.difference(&theirs.methods).collect::<Vec<_>>(),
+            theirs.methods.difference(&ours.methods).collect::<Vec<_>>()
+        ));
+    }
+    (ours, theirs)
+}
+
 #[test]
 fn pages_load_without_errors_and_match_codecheckers() {
     let f = crate::fixture_or_skip!();
@@ -104,19 +129,7 @@ fn pages_load_without_errors_and_match_codecheckers() {
     let theirs_base = f.theirs.cli_url();
     let mut failures = Vec::new();
     for page in &PAGES {
-        let ours = visit(&browser, &ours_base, page, "ours");
-        let theirs = visit(&browser, &theirs_base, page, "codechecker");
-        for p in &ours.problems {
-            failures.push(format!("{}: {p}", page.name));
-        }
-        if ours.methods != theirs.methods {
-            failures.push(format!(
-                "{}: API methods differ: ours only {:?}, CodeChecker's only {:?}",
-                page.name,
-                ours.methods.difference(&theirs.methods).collect::<Vec<_>>(),
-                theirs.methods.difference(&ours.methods).collect::<Vec<_>>()
-            ));
-        }
+        let (ours, theirs) = visit_both(&browser, &ours_base, &theirs_base, page, &mut failures);
         // Other tests of the binary add products to both servers one after
         // the other, so the products page's rows are not compared.
         if page.name != "products" && ours.rows.len() != theirs.rows.len() {

@@ -10,7 +10,7 @@ use std::path::Path;
 
 use serde_json::{json, Value};
 
-use crate::browser::{visit, Page};
+use crate::browser::{visit_both, Page};
 use crate::fixture::Fixture;
 use crate::support::browser::{artifacts, have_browser, Browser};
 use crate::support::python::{codechecker, CliOutput, PyApi, Reply, Venv};
@@ -392,19 +392,13 @@ fn statistics_and_configuration_pages_load_on_both_servers() {
     let browser = Browser::start();
     let mut failures = Vec::new();
     for page in &PAGES {
-        let ours = visit(&browser, &f.ours.cli_url(), page, "ours");
-        let theirs = visit(&browser, &f.theirs.cli_url(), page, "codechecker");
-        for p in &ours.problems {
-            failures.push(format!("{}: {p}", page.name));
-        }
-        if ours.methods != theirs.methods {
-            failures.push(format!(
-                "{}: API methods differ: ours only {:?}, CodeChecker's only {:?}",
-                page.name,
-                ours.methods.difference(&theirs.methods).collect::<Vec<_>>(),
-                theirs.methods.difference(&ours.methods).collect::<Vec<_>>()
-            ));
-        }
+        visit_both(
+            &browser,
+            &f.ours.cli_url(),
+            &f.theirs.cli_url(),
+            page,
+            &mut failures,
+        );
     }
     assert!(
         failures.is_empty(),
