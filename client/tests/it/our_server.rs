@@ -14,10 +14,10 @@ use support::{expect_code, results_of, table_lines, tasks_json, text, UserEnv};
 fn against_our_server() {
     let Some(venv) = support::venv() else { return };
     let work = tempfile::tempdir().expect("temp dir");
-    let server = support::our_server(&work.path().join("server"));
+    let server = support::our_server();
     let env = UserEnv::new(&work.path().join("home"))
         .with("TEST_WORKSPACE", &work.path().to_string_lossy());
-    let (srv, product) = (server.url(), server.product_url());
+    let (srv, product) = (server.cli_url(), server.product_url());
 
     // Tasks: create, await, list; both clients print the same.
     let out = env.ours(&[
@@ -177,7 +177,7 @@ fn against_our_server() {
 fn results_of_a_100k_report_run_come_back_once_each() {
     let Some(venv) = support::venv() else { return };
     let work = tempfile::tempdir().expect("temp dir");
-    let server = support::our_server(&work.path().join("server"));
+    let server = support::our_server();
     let env = UserEnv::new(&work.path().join("home"));
     let product = server.product_url();
     let spec = CorpusSpec {

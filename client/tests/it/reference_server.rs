@@ -586,7 +586,7 @@ fn bad_inputs(env: &UserEnv, venv: &Path, product: &str, work: &Path) {
     );
 
     // Unreachable server: a clear error, quickly.
-    let dead = format!("http://localhost:{}/Default", support::free_port());
+    let dead = format!("http://localhost:{}/Default", testkit::free_port());
     let start = Instant::now();
     let out = env.ours(&["store", &reports, "--name", "x", "--url", &dead]);
     expect_code(&out, 1, "unreachable server");
@@ -631,11 +631,11 @@ fn bad_inputs(env: &UserEnv, venv: &Path, product: &str, work: &Path) {
 fn against_codechecker_server() {
     let Some(venv) = support::venv() else { return };
     let work = tempfile::tempdir().expect("temp dir");
-    let server = support::reference_server(&venv, &work.path().join("server"), None);
+    let server = support::reference_server(None);
     let env = UserEnv::new(&work.path().join("home"))
         .with("TEST_WORKSPACE", &work.path().to_string_lossy());
     let started = Instant::now();
-    serverside_tasks(&env, &venv, &server.url());
+    serverside_tasks(&env, &venv, &server.cli_url());
     eprintln!("serverside-tasks checks: {:?}", started.elapsed());
     let started = Instant::now();
     store_and_compare(&env, &venv, &server.product_url(), work.path());

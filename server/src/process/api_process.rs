@@ -1,4 +1,5 @@
 //! An API handler process: serves HTTP on the socket the supervisor shares.
+#![allow(unsafe_code)] // system calls; each `unsafe` block says why it is sound
 
 use std::net::SocketAddr;
 use std::os::fd::FromRawFd;

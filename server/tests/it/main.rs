@@ -3,6 +3,7 @@
 //! one through a `OnceLock`); `support` holds the helpers they share.
 //! `cmd_interop` stays a binary of its own: its tests share one fixture of two
 //! servers and analysed code.
+#![allow(clippy::unwrap_used)] // a panic is how a test fails
 
 #[path = "../auth_common/mod.rs"]
 mod auth_common;

@@ -41,7 +41,7 @@ fn concurrent_first_open_migrates_once() {
         "sqlite://{}",
         dir.path().join("c.sqlite").display()
     )];
-    let pg = common::PgDatabase::create();
+    let pg = common::PgDatabase::create("opening on PostgreSQL");
     urls.extend(pg.as_ref().map(|p| p.url.clone()));
     for url in urls {
         let openers: Vec<_> = (0..6)

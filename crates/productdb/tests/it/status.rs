@@ -58,13 +58,13 @@ fn postgres_statuses() {
         ProductDb::probe("postgres://postgres@127.0.0.1:1/none"),
         DbStatus::FailedToConnect
     );
-    let Some(pg) = PgDatabase::create() else {
+    let Some(pg) = PgDatabase::create("a missing product database") else {
         return;
     };
     assert_eq!(ProductDb::probe(&pg.url), DbStatus::SchemaMissing);
     let db = ProductDb::open(&pg.url).expect("open");
     assert_eq!(db.status(), DbStatus::Ok);
-    let missing = format!("{}/productdb_no_such_database", pg_base());
+    let missing = format!("{}/productdb_no_such_database", testkit::pg::pg_base());
     assert_eq!(ProductDb::probe(&missing), DbStatus::Missing);
     assert!(ProductDb::open(&missing).is_err());
 }
