@@ -68,3 +68,24 @@ fn postgres_statuses() {
     assert_eq!(ProductDb::probe(&missing), DbStatus::Missing);
     assert!(ProductDb::open(&missing).is_err());
 }
+
+/// The SQLite and the PostgreSQL migrations build the same schema: the same
+/// tables, each with the same columns, type families and nullability.
+#[test]
+fn both_dialects_build_the_same_schema() {
+    let sqlite = common::sqlite(productdb::OpenOptions::default());
+    let Some(postgres) = common::postgres(productdb::OpenOptions::default()) else {
+        return;
+    };
+    let schema = |url: &str| {
+        use diesel::r2d2::ManageConnection;
+        let target = dbkit::Target::parse(url).unwrap();
+        let mut conn = dbkit::Manager::new(target, std::time::Duration::from_secs(5))
+            .connect()
+            .unwrap();
+        dbkit::schema::columns(&mut conn).unwrap()
+    };
+    let (lite, pg) = (schema(&sqlite.url), schema(&postgres.url));
+    assert!(lite.contains_key("reports"), "{lite:?}");
+    assert_eq!(lite, pg);
+}
