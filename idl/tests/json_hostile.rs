@@ -13,6 +13,9 @@ use thrift::{Error, ProtocolErrorKind};
 /// Generous even for debug builds on a loaded 2-core machine.
 const FAST: Duration = Duration::from_secs(3);
 
+/// Fuzz targets: the reader and the upload splitter (`tests/fuzz/harness.rs`).
+mod fuzz;
+
 fn kind_of(e: &Error) -> Option<ProtocolErrorKind> {
     match e {
         Error::Protocol(p) => Some(p.kind),
