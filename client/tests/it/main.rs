@@ -1,0 +1,13 @@
+//! The client's integration tests in one binary (the dependency tree is linked
+//! once): our client against our server and against CodeChecker's, its command
+//! line, and real clang corpora. `support` holds what they share.
+
+#[path = "../support/mod.rs"]
+mod support;
+
+mod clang_corpus;
+mod cli;
+mod dropped_upload;
+mod our_server;
+mod reference_auth;
+mod reference_server;

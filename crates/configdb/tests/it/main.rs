@@ -1,0 +1,14 @@
+//! The configuration database's tests in one binary, each module on SQLite and,
+//! when reachable, PostgreSQL (see `common`).
+
+#[path = "../common/mod.rs"]
+mod common;
+
+mod auth;
+mod comments;
+mod filter;
+mod notify;
+mod open;
+mod products;
+mod queue;
+mod settings;
