@@ -7,9 +7,6 @@ use ccreport::{
 };
 use proptest::prelude::*;
 
-/// Fuzz targets of every reader (`tests/fuzz/harness.rs`).
-mod fuzz;
-
 fn assert_send_sync<T: Send + Sync>() {}
 
 #[test]
