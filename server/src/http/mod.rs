@@ -296,7 +296,7 @@ async fn read_body(
     let too_large = |call: &str, limit: usize| BodyError::TooLarge {
         call: call.to_owned(),
         limit,
-        flag: if limit == call_limit {
+        flag: if limit == limits.max_call_body_bytes {
             "--max-call-body-bytes"
         } else {
             "--max-body-bytes"
