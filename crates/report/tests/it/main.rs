@@ -6,6 +6,7 @@
 mod common;
 
 mod cases;
+mod fuzz;
 mod live_python;
 mod metadata_and_review;
 mod plist_fixtures;
