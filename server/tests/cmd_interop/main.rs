@@ -25,6 +25,7 @@ mod cleanup_plans;
 mod diff;
 mod fixture;
 mod labels;
+mod legacy;
 mod review;
 mod sum;
 mod www;
