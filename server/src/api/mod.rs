@@ -13,7 +13,9 @@ pub mod server_info;
 pub mod state;
 pub mod tasks;
 
-use std::sync::Arc;
+use std::collections::HashSet;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use codechecker_api::authentication::CodeCheckerAuthenticationSyncProcessor;
 use codechecker_api::configuration::ConfigurationServiceSyncProcessor;
@@ -25,6 +27,7 @@ pub use state::ServerState;
 
 use crate::auth;
 use crate::http::{ApiRoute, Dispatch, RequestMeta};
+use crate::metrics::Metrics;
 use crate::thrift_call;
 
 /// The version string `getPackageVersion` answers: the CodeChecker release whose
@@ -34,12 +37,58 @@ pub const PACKAGE_VERSION: &str = "6.29.1";
 /// Routes each call to its service handler.
 pub struct Services {
     state: Arc<ServerState>,
+    metrics: Option<Arc<Metrics>>,
+    /// The (service, method) pairs counted so far, to bound the label sets a
+    /// client can make up.
+    methods_seen: Mutex<HashSet<(String, String)>>,
 }
+
+/// The most (service, method) label pairs counted; beyond them, calls count
+/// under method `<other>`.
+const MAX_METHOD_LABELS: usize = 512;
 
 impl Services {
     /// A dispatcher over `state`.
     pub fn new(state: Arc<ServerState>) -> Self {
-        Self { state }
+        Self {
+            state,
+            metrics: None,
+            methods_seen: Mutex::new(HashSet::new()),
+        }
+    }
+
+    /// The dispatcher, counting its calls into `metrics` (served at `/metrics`).
+    pub fn with_metrics(mut self, metrics: Arc<Metrics>) -> Self {
+        self.metrics = Some(metrics);
+        self
+    }
+
+    /// Counts a call of `service` that took `elapsed`.
+    fn observe(&self, metrics: &Metrics, service: &str, body: &[u8], elapsed: Duration) {
+        let method = thrift_call::envelope(body)
+            .map(|id| id.name)
+            .filter(|name| {
+                !name.is_empty()
+                    && name.len() <= 64
+                    && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
+            })
+            .unwrap_or_else(|| "<unreadable>".to_owned());
+        let known = {
+            let mut seen = match self.methods_seen.lock() {
+                Ok(guard) => guard,
+                Err(poisoned) => poisoned.into_inner(),
+            };
+            let key = (service.to_owned(), method);
+            if seen.contains(&key) {
+                Some(key.1)
+            } else if seen.len() < MAX_METHOD_LABELS {
+                seen.insert(key.clone());
+                Some(key.1)
+            } else {
+                None
+            }
+        };
+        metrics.observe_request(service, known.as_deref().unwrap_or("<other>"), elapsed);
     }
 
     fn product(&self, endpoint: &str) -> Result<configdb::Product, String> {
@@ -55,6 +104,37 @@ impl Services {
 
 impl Dispatch for Services {
     fn dispatch(&self, route: &ApiRoute, meta: &RequestMeta, body: &[u8]) -> Vec<u8> {
+        let started = Instant::now();
+        let reply = self.serve(route, meta, body);
+        if let Some(metrics) = &self.metrics {
+            if KNOWN_SERVICES.contains(&route.service.as_str()) {
+                self.observe(metrics, &route.service, body, started.elapsed());
+            }
+        }
+        reply
+    }
+
+    fn ready(&self) -> bool {
+        self.state.config.list_products().is_ok()
+    }
+
+    fn metrics(&self) -> Option<String> {
+        self.metrics.as_ref().map(|m| m.render())
+    }
+}
+
+/// The services [`Services`] answers (others are refused).
+const KNOWN_SERVICES: [&str; 6] = [
+    "ServerInfo",
+    "Authentication",
+    "Configuration",
+    "Products",
+    "Tasks",
+    "CodeCheckerService",
+];
+
+impl Services {
+    fn serve(&self, route: &ApiRoute, meta: &RequestMeta, body: &[u8]) -> Vec<u8> {
         // Authentication: who is asking; guests of a server with
         // authentication on get CodeChecker's 401 outside the open services.
         let caller = match auth::identify(&self.state, meta) {
@@ -132,9 +212,5 @@ impl Dispatch for Services {
                 )
             }
         }
-    }
-
-    fn ready(&self) -> bool {
-        self.state.config.list_products().is_ok()
     }
 }
