@@ -5,6 +5,10 @@
 
 mod support;
 
+/// `/metrics` and task progress (in `tasks_cli/ops_observe.rs`).
+#[path = "tasks_cli/ops_observe.rs"]
+mod ops_observe;
+
 use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::time::Duration;
