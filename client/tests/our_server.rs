@@ -232,7 +232,8 @@ fn tasks_call(server: &support::ServerProcess, method: &str, args: &str) -> serd
         .post(&format!("{}/v6.74/Tasks", server.url()))
         .set("Content-Type", "application/x-thrift")
         .send_string(&format!("[1,\"{method}\",1,0,{args}]"))
-        .and_then(|r| Ok(r.into_string()?))
+        .unwrap_or_else(|e| panic!("{method}: {e}"))
+        .into_string()
         .unwrap_or_else(|e| panic!("{method}: {e}"));
     support::json(&reply, method)[4]["0"].clone()
 }
