@@ -573,7 +573,7 @@ fn task_stats_aggregate_the_queue() {
         assert_eq!(s.queue_depth, 1, "{label}");
         let enqueued_d = db.get_task(&d).unwrap().unwrap().enqueued_at;
         assert_eq!(s.oldest_enqueued_at, enqueued_d, "{label}");
-        assert_eq!(s.running_by_machine, vec![("m1".to_owned(), 1)], "{label}");
+        assert_eq!(s.running_by_owner, vec![("w2".to_owned(), 1)], "{label}");
         let hist = |list: &[configdb::KindHistogram], kind: &str| {
             list.iter()
                 .find(|h| h.kind == kind)

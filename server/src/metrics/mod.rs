@@ -391,12 +391,18 @@ fn encode_queue(
         "How long the task waiting longest has waited (0 when none waits)",
         &[(NoLabels, oldest)],
     )?;
-    let running = stats
-        .running_by_machine
+    // A worker's claim owner is `<machine id>#<pid>` (tasks::worker); a task
+    // without input may run on another machine than the one that created it.
+    let running: u64 = stats
+        .running_by_owner
         .iter()
-        .find(|(machine, _)| *machine == source.machine_id)
+        .filter(|(owner, _)| {
+            owner
+                .rsplit_once('#')
+                .is_some_and(|(machine, _)| machine == source.machine_id)
+        })
         .map(|(_, n)| to_u64(*n))
-        .unwrap_or(0);
+        .sum();
     let workers = source.workers as u64;
     let busy = running.min(workers);
     gauge(

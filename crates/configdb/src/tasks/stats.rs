@@ -1,6 +1,6 @@
 //! Read-only aggregates over the task queue, for monitoring (the server's
 //! `/metrics`): tasks by kind and status, the age of the oldest queued task,
-//! running tasks per machine, and histograms of waiting, running and
+//! running tasks per worker, and histograms of waiting, running and
 //! cancellation times. A handful of aggregate queries; nothing is written.
 
 use chrono::{DateTime, Utc};
@@ -78,8 +78,9 @@ pub struct TaskStats {
     pub oldest_enqueued_at: Option<DateTime<Utc>>,
     /// ENQUEUED tasks.
     pub queue_depth: i64,
-    /// RUNNING tasks per machine id.
-    pub running_by_machine: Vec<(String, i64)>,
+    /// RUNNING tasks per claim owner (the worker holding each; see
+    /// [`ConfigDb::claim_next`]).
+    pub running_by_owner: Vec<(String, i64)>,
     /// Time from enqueued to started, per kind (started tasks).
     pub wait: Vec<KindHistogram>,
     /// Time from started to completed, per kind (finished tasks a worker ran).
@@ -103,9 +104,9 @@ struct CountRow {
 }
 
 #[derive(QueryableByName)]
-struct MachineRow {
+struct OwnerRow {
     #[diesel(sql_type = Text)]
-    machine_id: String,
+    claim_owner: String,
     #[diesel(sql_type = BigInt)]
     tasks: i64,
 }
@@ -241,9 +242,10 @@ impl ConfigDb {
             .next()
             .map(|q| (q.depth, q.oldest_us))
             .unwrap_or((0, None));
-        let running: Vec<MachineRow> = diesel::sql_query(format!(
-            "SELECT machine_id, CAST(COUNT(*) AS BIGINT) AS tasks FROM background_tasks \
-             WHERE status = {} GROUP BY machine_id ORDER BY machine_id",
+        let running: Vec<OwnerRow> = diesel::sql_query(format!(
+            "SELECT claim_owner, CAST(COUNT(*) AS BIGINT) AS tasks FROM background_tasks \
+             WHERE status = {} AND claim_owner IS NOT NULL \
+             GROUP BY claim_owner ORDER BY claim_owner",
             TaskStatus::Running.as_i32()
         ))
         .load(conn)?;
@@ -292,9 +294,9 @@ impl ConfigDb {
             counts,
             oldest_enqueued_at: opt_from_micros(oldest_us)?,
             queue_depth,
-            running_by_machine: running
+            running_by_owner: running
                 .into_iter()
-                .map(|r| (r.machine_id, r.tasks))
+                .map(|r| (r.claim_owner, r.tasks))
                 .collect(),
             wait,
             run,
