@@ -13,8 +13,7 @@ pub mod server_info;
 pub mod state;
 pub mod tasks;
 
-use std::collections::HashSet;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use codechecker_api::authentication::CodeCheckerAuthenticationSyncProcessor;
@@ -38,14 +37,7 @@ pub const PACKAGE_VERSION: &str = "6.29.1";
 pub struct Services {
     state: Arc<ServerState>,
     metrics: Option<Arc<Metrics>>,
-    /// The (service, method) pairs counted so far, to bound the label sets a
-    /// client can make up.
-    methods_seen: Mutex<HashSet<(String, String)>>,
 }
-
-/// The most (service, method) label pairs counted; beyond them, calls count
-/// under method `<other>`.
-const MAX_METHOD_LABELS: usize = 512;
 
 impl Services {
     /// A dispatcher over `state`.
@@ -53,7 +45,6 @@ impl Services {
         Self {
             state,
             metrics: None,
-            methods_seen: Mutex::new(HashSet::new()),
         }
     }
 
@@ -65,30 +56,16 @@ impl Services {
 
     /// Counts a call of `service` that took `elapsed`.
     fn observe(&self, metrics: &Metrics, service: &str, body: &[u8], elapsed: Duration) {
-        let method = thrift_call::envelope(body)
-            .map(|id| id.name)
+        let name = thrift_call::envelope(body).map(|id| id.name);
+        let method = name
+            .as_deref()
             .filter(|name| {
                 !name.is_empty()
                     && name.len() <= 64
                     && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
             })
-            .unwrap_or_else(|| "<unreadable>".to_owned());
-        let known = {
-            let mut seen = match self.methods_seen.lock() {
-                Ok(guard) => guard,
-                Err(poisoned) => poisoned.into_inner(),
-            };
-            let key = (service.to_owned(), method);
-            if seen.contains(&key) {
-                Some(key.1)
-            } else if seen.len() < MAX_METHOD_LABELS {
-                seen.insert(key.clone());
-                Some(key.1)
-            } else {
-                None
-            }
-        };
-        metrics.observe_request(service, known.as_deref().unwrap_or("<other>"), elapsed);
+            .unwrap_or("<unreadable>");
+        metrics.observe_request(service, method, elapsed);
     }
 
     fn product(&self, endpoint: &str) -> Result<configdb::Product, String> {

@@ -16,7 +16,8 @@
 
 pub mod store_stats;
 
-use std::sync::{Arc, Mutex};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, Instant};
 
 use configdb::{ConfigDb, KindHistogram, TaskStats, HISTOGRAM_BOUNDS_SECS};
@@ -52,11 +53,21 @@ fn latency_histogram() -> Histogram {
     Histogram::new(LATENCY_BOUNDS_SECS)
 }
 
+/// The counter and histogram of one (service, method).
+type MethodHandles = (Counter, Histogram);
+
+/// The most (service, method) pairs counted; beyond them, calls count under
+/// method `<other>` (method names come from the clients).
+const MAX_METHODS: usize = 512;
+
 /// The metrics of one API process.
 pub struct Metrics {
     registry: Registry,
     requests: Family<RequestLabels, Counter>,
     latency: Family<RequestLabels, Histogram>,
+    /// service → method → its metrics, so that counting a call allocates
+    /// nothing once its method was seen.
+    handles: RwLock<HashMap<String, HashMap<String, MethodHandles>>>,
 }
 
 /// What the queue metrics need to know of the server.
@@ -101,19 +112,50 @@ impl Metrics {
             registry,
             requests,
             latency,
+            handles: RwLock::new(HashMap::new()),
         }
     }
 
     /// Counts one answered call of `service`'s `method` that took `elapsed`.
     pub fn observe_request(&self, service: &str, method: &str, elapsed: Duration) {
-        let labels = RequestLabels {
-            service: service.to_owned(),
-            method: method.to_owned(),
+        let seconds = elapsed.as_secs_f64();
+        {
+            let handles = match self.handles.read() {
+                Ok(guard) => guard,
+                Err(poisoned) => poisoned.into_inner(),
+            };
+            if let Some((count, latency)) = handles.get(service).and_then(|m| m.get(method)) {
+                count.inc();
+                latency.observe(seconds);
+                return;
+            }
+        }
+        let mut handles = match self.handles.write() {
+            Ok(guard) => guard,
+            Err(poisoned) => poisoned.into_inner(),
         };
-        self.requests.get_or_create(&labels).inc();
-        self.latency
-            .get_or_create(&labels)
-            .observe(elapsed.as_secs_f64());
+        let known: usize = handles.values().map(HashMap::len).sum();
+        let method = if known < MAX_METHODS {
+            method
+        } else {
+            "<other>"
+        };
+        let (count, latency) = handles
+            .entry(service.to_owned())
+            .or_default()
+            .entry(method.to_owned())
+            .or_insert_with(|| {
+                let labels = RequestLabels {
+                    service: service.to_owned(),
+                    method: method.to_owned(),
+                };
+                (
+                    self.requests.get_or_create_owned(&labels),
+                    self.latency.get_or_create_owned(&labels),
+                )
+            });
+        count.inc();
+        latency.observe(seconds);
     }
 
     /// The scrape's body.
