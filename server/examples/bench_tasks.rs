@@ -23,12 +23,11 @@
 //! times are printed; `--preload N` (`info` only): N finished dummy tasks in
 //! the queue first, so the scrape's aggregates have rows to read;
 //! `--server-bin PATH` (default: `codechecker-server` next to this example's
-//! folder). PostgreSQL: a scratch database on `CONFIGDB_TEST_PG` (default
+//! folder). PostgreSQL: a scratch database on `CC_TEST_PG` (default
 //! `postgres://postgres@127.0.0.1:5432`), dropped afterwards.
+#![allow(unsafe_code)] // system calls; each `unsafe` block says why it is sound
 
-#[path = "../tests/support/http.rs"]
-#[allow(dead_code)]
-mod http;
+use testkit::http;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -582,8 +581,7 @@ struct ScratchPg {
 
 impl ScratchPg {
     fn base() -> String {
-        std::env::var("CONFIGDB_TEST_PG")
-            .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432".into())
+        std::env::var("CC_TEST_PG").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432".into())
     }
 
     fn create() -> anyhow::Result<Self> {

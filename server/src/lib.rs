@@ -16,6 +16,11 @@ pub mod store;
 pub mod tasks;
 pub mod thrift_call;
 
+/// The fuzzing harness shared with the other crates' tests.
+#[cfg(test)]
+#[path = "../../tests/fuzz/harness.rs"]
+mod fuzz_harness;
+
 use std::net::SocketAddr;
 use std::time::Duration;
 

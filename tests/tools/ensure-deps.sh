@@ -10,7 +10,7 @@
 # - the Apache Thrift compiler 0.17 (Debian package thrift-compiler), for the
 #   check that the committed generated code matches the IDL.
 # - clang and clang-tidy (Debian packages), for the test that stores a real
-#   analysis (server/tests/store_clang.rs).
+#   analysis (server/tests/it/store_clang.rs).
 # - chromium and chromium-driver (Debian packages), for the web UI tests in a
 #   real browser (server/tests/cmd_interop/browser.rs).
 # - CodeChecker's web UI bundle (tools/fetch-www.sh), where the server serves

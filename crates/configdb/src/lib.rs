@@ -29,11 +29,8 @@ mod schema;
 mod settings;
 mod sql;
 mod tasks;
-mod txn;
 
 pub use clock::{Clock, ManualClock, SystemClock};
-/// Backend-neutral connection pieces, shared with the product database crate.
-pub use connection::{AnyConnection, Manager, Target};
 pub use db::{BackendKind, ConfigDb, OpenOptions};
 pub use error::{Error, Result};
 pub use notify::Notifier;
@@ -46,4 +43,3 @@ pub use tasks::stats::{
     cancel_requested_at, KindHistogram, KindStatusCount, TaskStats, HISTOGRAM_BOUNDS_SECS,
 };
 pub use tasks::{epoch_seconds, NewTask, TaskRecord, TaskStatus};
-pub use txn::write_txn;

@@ -9,7 +9,7 @@
 //! into it meanwhile (and a run a store holds is refused, as CodeChecker
 //! refuses it).
 
-use configdb::AnyConnection;
+use dbkit::AnyConnection;
 
 use crate::db::ProductDb;
 use crate::error::{Error, Result};

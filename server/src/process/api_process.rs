@@ -1,6 +1,6 @@
 //! An API handler process: serves HTTP on the socket the supervisor shares.
+#![allow(unsafe_code)] // system calls; each `unsafe` block says why it is sound
 
-use std::net::SocketAddr;
 use std::os::fd::FromRawFd;
 use std::sync::Arc;
 
@@ -8,7 +8,7 @@ use anyhow::Context;
 
 use crate::api::{ServerState, Services};
 use crate::cli::ServerArgs;
-use crate::http::{self, HttpLimits};
+use crate::http;
 use crate::metrics::{Metrics, QueueSource};
 
 /// Serves on the inherited listener `fd` until SIGTERM/SIGINT, then lets
@@ -36,19 +36,9 @@ pub fn run(args: &ServerArgs, fd: i32) -> anyhow::Result<()> {
         }));
         let dispatch: Arc<dyn http::Dispatch> =
             Arc::new(Services::new(state).with_metrics(metrics));
-        let app = http::router(
-            dispatch,
-            HttpLimits {
-                max_body_bytes: args.max_body_bytes,
-            },
-            args.www_root(),
-        );
-        axum::serve(
-            listener,
-            app.into_make_service_with_connect_info::<SocketAddr>(),
-        )
-        .with_graceful_shutdown(crate::shutdown_signal())
-        .await
-        .context("the HTTP server failed")
+        let limits = args.http_limits();
+        let app = http::router(dispatch, limits, args.www_root());
+        http::serve::serve(listener, app, limits, crate::shutdown_signal()).await;
+        Ok(())
     })
 }

@@ -1,5 +1,6 @@
 //! Starting child processes of the server: the listening socket they inherit,
 //! and their death when the supervisor dies.
+#![allow(unsafe_code)] // system calls; each `unsafe` block says why it is sound
 
 use std::ffi::OsString;
 use std::net::TcpListener;

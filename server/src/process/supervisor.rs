@@ -1,6 +1,7 @@
 //! The supervisor: prepares the workspace, binds the socket, starts the API and
 //! worker processes, restarts the ones that die, and shuts everything down in
 //! order on SIGINT/SIGTERM.
+#![allow(unsafe_code)] // system calls; each `unsafe` block says why it is sound
 
 use std::ffi::OsString;
 use std::os::fd::RawFd;

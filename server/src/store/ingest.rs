@@ -80,10 +80,8 @@ const LOCK_POLL: Duration = Duration::from_millis(250);
 fn is_contention(err: &productdb::Error) -> bool {
     match err {
         productdb::Error::RunLocked { .. } => true,
-        productdb::Error::Query(_) | productdb::Error::Pool(_) => {
-            let text = err.to_string();
-            text.contains("database is locked") || text.contains("busy")
-        }
+        productdb::Error::Query(e) => dbkit::classify::is_contention(e),
+        productdb::Error::Pool(e) => dbkit::classify::is_pool_busy(e),
         _ => false,
     }
 }
