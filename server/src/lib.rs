@@ -9,6 +9,7 @@ pub mod guidelines;
 pub mod http;
 pub mod labels;
 pub mod logging;
+pub mod metrics;
 pub mod process;
 pub mod products;
 pub mod store;
@@ -43,6 +44,7 @@ pub fn run(mut args: ServerArgs) -> anyhow::Result<()> {
         Role::Supervisor => {
             std::fs::create_dir_all(&args.workspace)
                 .with_context(|| format!("cannot create workspace {}", args.workspace.display()))?;
+            metrics::store_stats::reset(&args.workspace);
             let listener = std::net::TcpListener::bind(SocketAddr::new(args.host, args.port))
                 .with_context(|| format!("cannot listen on {}:{}", args.host, args.port))?;
             let local = listener.local_addr().context("no local address")?;

@@ -413,8 +413,21 @@ fn store_with(
 
     let waiting = progress.spinner("Processing");
     let mut tasks = conn.tasks();
+    let mut last_percent: Option<i32> = None;
     let mut show = |info: &codechecker_api::tasks::TaskInfo| {
         waiting.set_message(status_name(info.status));
+        // Servers that report progress (ours) fill the bar; the log line
+        // shows it where no bar is drawn (--verbose debug).
+        if let Some(percent) = info.progress {
+            progress::show_percent(&waiting, percent);
+            if last_percent != Some(percent) {
+                last_percent = Some(percent);
+                tracing::debug!(
+                    "Server-side processing of task '{token}': {percent}% ({}).",
+                    status_name(info.status)
+                );
+            }
+        }
     };
     let result =
         await_task_termination_with(&mut tasks, &token, &AwaitOptions::default(), &mut show);

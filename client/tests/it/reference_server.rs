@@ -224,6 +224,49 @@ fn serverside_tasks(env: &UserEnv, venv: &Path, server: &str) {
     ]);
     assert_eq!(tasks_json(&out, "cancelled")[0]["status"], "CANCELLED");
     expect_code(&out, 16, "cancelled task");
+    // Our extensions against CodeChecker's server: it reports no progress;
+    // the summary is built from getTasks, which it answers.
+    let out = env.ours(&[
+        "cmd",
+        "serverside-tasks",
+        "--url",
+        server,
+        "--token",
+        &t_ok,
+        "--progress",
+        "--output",
+        "json",
+    ]);
+    expect_code(&out, 0, "--progress against CodeChecker");
+    assert_eq!(
+        tasks_json(&out, "--progress")[0]["progress"],
+        serde_json::Value::Null
+    );
+    let out = env.ours(&[
+        "cmd",
+        "serverside-tasks",
+        "--url",
+        server,
+        "--type",
+        "TaskService::DummyTask",
+        "--summary",
+        "--output",
+        "json",
+    ]);
+    expect_code(&out, 0, "--summary against CodeChecker");
+    let summary = tasks_json(&out, "--summary");
+    let dummy = &summary["counts"]["TaskService::DummyTask"];
+    for status in ["COMPLETED", "FAILED", "CANCELLED"] {
+        assert!(
+            dummy[status].as_i64().is_some_and(|n| n >= 1),
+            "{status}: {summary}"
+        );
+    }
+    assert!(
+        summary["startedLastHour"].as_i64().is_some_and(|n| n >= 3),
+        "{summary}"
+    );
+
     // No token and no filter: a command-line error, as in CodeChecker.
     let ours = env.ours(&["cmd", "serverside-tasks", "--url", server]);
     let theirs = env.theirs(venv, &["cmd", "serverside-tasks", "--url", server]);

@@ -39,4 +39,7 @@ pub use settings::NOTIFICATION_BANNER_KEY;
 pub use tasks::comments::{format_comment_timestamp, system_actor, Comment};
 pub use tasks::filter::{TaskQuery, Ternary};
 pub use tasks::queue::{FinishOutcome, Heartbeat, RescueOutcome, Rescued};
+pub use tasks::stats::{
+    cancel_requested_at, KindHistogram, KindStatusCount, TaskStats, HISTOGRAM_BOUNDS_SECS,
+};
 pub use tasks::{epoch_seconds, NewTask, TaskRecord, TaskStatus};

@@ -47,6 +47,12 @@ pub trait Dispatch: Send + Sync + 'static {
     fn ready(&self) -> bool {
         true
     }
+
+    /// The body of `GET /metrics` (Prometheus text format); `None`: no
+    /// metrics (404).
+    fn metrics(&self) -> Option<String> {
+        None
+    }
 }
 
 /// Limits of the HTTP front.
@@ -128,7 +134,7 @@ async fn handle(State(front): State<Arc<Front>>, request: Request) -> Response {
 
 async fn answer(front: Arc<Front>, request: Request) -> Response {
     if matches!(*request.method(), Method::GET | Method::HEAD)
-        && !matches!(request.uri().path(), "/live" | "/ready")
+        && !matches!(request.uri().path(), "/live" | "/ready" | "/metrics")
     {
         return www::serve(front.www_root.as_deref(), request).await;
     }
@@ -166,6 +172,26 @@ async fn handle_get(front: &Arc<Front>, path: &str) -> Response {
                     "CODECHECKER_SERVER_IS_NOT_READY",
                 )
                     .into_response()
+            }
+        }
+        "/metrics" => {
+            let dispatch = front.dispatch.clone();
+            match tokio::task::spawn_blocking(move || dispatch.metrics()).await {
+                Ok(Some(text)) => (
+                    StatusCode::OK,
+                    [(header::CONTENT_TYPE, crate::metrics::CONTENT_TYPE)],
+                    text,
+                )
+                    .into_response(),
+                Ok(None) => StatusCode::NOT_FOUND.into_response(),
+                Err(err) => {
+                    tracing::error!(%err, "the metrics could not be gathered");
+                    (
+                        StatusCode::INTERNAL_SERVER_ERROR,
+                        "The metrics could not be gathered.\n",
+                    )
+                        .into_response()
+                }
             }
         }
         _ => StatusCode::NOT_FOUND.into_response(),

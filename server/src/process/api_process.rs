@@ -9,6 +9,7 @@ use anyhow::Context;
 use crate::api::{ServerState, Services};
 use crate::cli::ServerArgs;
 use crate::http;
+use crate::metrics::{Metrics, QueueSource};
 
 /// Serves on the inherited listener `fd` until SIGTERM/SIGINT, then lets
 /// in-flight requests finish.
@@ -27,7 +28,14 @@ pub fn run(args: &ServerArgs, fd: i32) -> anyhow::Result<()> {
     runtime.block_on(async move {
         let listener =
             tokio::net::TcpListener::from_std(listener).context("cannot adopt the listener")?;
-        let dispatch: Arc<dyn http::Dispatch> = Arc::new(Services::new(state));
+        let metrics = Arc::new(Metrics::new(QueueSource {
+            config: state.config.clone(),
+            machine_id: state.machine_id.clone(),
+            workers: args.worker_count(),
+            workspace: state.workspace.clone(),
+        }));
+        let dispatch: Arc<dyn http::Dispatch> =
+            Arc::new(Services::new(state).with_metrics(metrics));
         let limits = args.http_limits();
         let app = http::router(dispatch, limits, args.www_root());
         http::serve::serve(listener, app, limits, crate::shutdown_signal()).await;

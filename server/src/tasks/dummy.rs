@@ -62,7 +62,9 @@ impl TaskKind for DummyTask {
         let params: DummyParams = payload
             .and_then(|p| serde_json::from_str(p).ok())
             .ok_or_else(|| TaskError::failed("The dummy task's parameters are missing."))?;
-        for _ in 0..params.timeout.max(0) {
+        let seconds = params.timeout.max(0);
+        for second in 0..seconds {
+            ctx.set_progress(second * 100 / seconds);
             ctx.heartbeat();
             if ctx.should_cancel() {
                 return Err(TaskError::Stopped);
@@ -75,6 +77,7 @@ impl TaskKind for DummyTask {
                 "Task self-failure as per the user's request.",
             ));
         }
+        ctx.set_progress(100);
         Ok(())
     }
 }

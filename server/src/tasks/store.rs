@@ -98,6 +98,11 @@ impl TaskKind for StoreTask {
             outcome.reports_stored,
             params.upload_bytes as f64 / 1024.0
         );
+        crate::metrics::store_stats::record(
+            &self.state.workspace,
+            outcome.reports_stored,
+            started.elapsed().as_secs_f64(),
+        );
         let runs = db.run_count(&productdb::RunFilter::default());
         match runs {
             Ok(count) => {

@@ -168,6 +168,9 @@ impl Worker {
         ctx.mark_done();
         let _ = beater.join();
         self.set_current(None);
+        if !ctx.claim_lost() {
+            ctx.flush_progress();
+        }
 
         if ctx.claim_lost() {
             tracing::warn!(%token, "the task's claim was lost while it ran; leaving its record alone");

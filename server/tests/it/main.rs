@@ -16,6 +16,7 @@ mod auth_permissions;
 mod config_banner;
 mod foundation_hostile;
 mod foundation_wire;
+mod ops_observe;
 mod process_model;
 mod store_bad_input;
 mod store_clang;

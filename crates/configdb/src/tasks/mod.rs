@@ -5,6 +5,7 @@ pub(crate) mod comments;
 pub(crate) mod filter;
 pub(crate) mod queue;
 mod row;
+pub(crate) mod stats;
 
 use chrono::{DateTime, Utc};
 
