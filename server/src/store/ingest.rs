@@ -127,6 +127,7 @@ impl Ingest<'_> {
     /// Runs the store into `db`.
     pub fn run(&self, db: &ProductDb, control: &dyn Control) -> Result<StoreOutcome, StoreError> {
         let started = Instant::now();
+        // 1. Read what the upload holds; nothing is written yet.
         let layout = Layout::new(self.input);
         let prefixes = PathPrefixes::new(&self.params.trim_path_prefixes)
             .map_err(|e| StoreError::Input(format!("Invalid --trim-path-prefix value: {e}")))?;
@@ -136,11 +137,40 @@ impl Ingest<'_> {
         let hashes = layout.content_hashes()?;
         let available = self.available_contents(db, &layout, &hashes)?;
         control.heartbeat();
-        if control.should_cancel() {
-            return Err(StoreError::Cancelled);
-        }
+        check_cancel(control)?;
+        // 2. Open the store's transaction (waiting for another store of the run).
+        let mut writer = self.begin(db, self.store_run(&analyses), control)?;
+        // 3. Sources, then 4. reports, then 5. the commit.
+        let files = self.write_sources(
+            &mut writer,
+            &layout,
+            &prefixes,
+            &hashes,
+            &available,
+            control,
+        )?;
+        let converter = Converter {
+            prefixes: &prefixes,
+            sources: &files.by_hash,
+            known_files: &files.known,
+            labels: self.labels,
+        };
+        self.write_reports(&mut writer, &dirs, &rules, &converter, control)?;
+        let outcome = self.commit(writer, control)?;
+        tracing::info!(
+            run = %self.params.run_name,
+            run_id = outcome.run_id,
+            reports = outcome.reports_stored,
+            seconds = started.elapsed().as_secs_f64(),
+            "store finished"
+        );
+        Ok(outcome)
+    }
 
-        let run = StoreRun {
+    /// The run as the writer takes it: the store's parameters and what the
+    /// analyses' metadata says.
+    fn store_run(&self, analyses: &Analyses) -> StoreRun {
+        StoreRun {
             run_name: self.params.run_name.clone(),
             tag: self.params.tag.clone(),
             version: self.params.version.clone(),
@@ -156,14 +186,22 @@ impl Ingest<'_> {
             report_limit: self.report_limit,
             run_lock: None,
             lock_wait: Duration::ZERO,
-        };
-        let mut writer = self.begin(db, run, control)?;
-        tracing::info!(run = %self.params.run_name, "store: writing sources");
+        }
+    }
 
-        let mut sources: HashMap<String, Arc<SourceFile>> = HashMap::new();
-        let mut known_files: HashSet<String> = HashSet::new();
-        // Sources in batches of bounded size; each batch is read and checked
-        // in parallel, then written.
+    /// Writes the uploaded sources (those already stored are only named), in
+    /// batches of bounded size, each read and checked in parallel.
+    fn write_sources(
+        &self,
+        writer: &mut productdb::StoreWriter,
+        layout: &Layout,
+        prefixes: &PathPrefixes,
+        hashes: &[(String, String)],
+        available: &HashSet<String>,
+        control: &dyn Control,
+    ) -> Result<StoredSources, StoreError> {
+        tracing::info!(run = %self.params.run_name, "store: writing sources");
+        let mut files = StoredSources::default();
         let mut pending: Vec<(&str, &str, Option<u64>)> = Vec::new();
         let mut pending_bytes = 0u64;
         let total_files = hashes.len().max(1);
@@ -181,12 +219,12 @@ impl Ingest<'_> {
             if pending_bytes >= FILE_BATCH_BYTES || pending.len() >= FILE_BATCH_COUNT {
                 check_cancel(control)?;
                 push_sources(
-                    &mut writer,
-                    &layout,
-                    &prefixes,
+                    writer,
+                    layout,
+                    prefixes,
                     &pending,
-                    &mut known_files,
-                    &mut sources,
+                    &mut files.known,
+                    &mut files.by_hash,
                 )?;
                 pending.clear();
                 pending_bytes = 0;
@@ -197,22 +235,28 @@ impl Ingest<'_> {
         if !pending.is_empty() {
             check_cancel(control)?;
             push_sources(
-                &mut writer,
-                &layout,
-                &prefixes,
+                writer,
+                layout,
+                prefixes,
                 &pending,
-                &mut known_files,
-                &mut sources,
+                &mut files.known,
+                &mut files.by_hash,
             )?;
         }
         control.progress(FILES_SHARE as i32);
+        Ok(files)
+    }
 
-        let converter = Converter {
-            prefixes: &prefixes,
-            sources: &sources,
-            known_files: &known_files,
-            labels: self.labels,
-        };
+    /// Parses the plists (on every core, in windows of bounded size) while
+    /// the previous batch of converted reports is written.
+    fn write_reports(
+        &self,
+        writer: &mut productdb::StoreWriter,
+        dirs: &[ReportDir],
+        rules: &[DirRules<'_>],
+        converter: &Converter<'_>,
+        control: &dyn Control,
+    ) -> Result<(), StoreError> {
         let plists: Vec<(usize, PathBuf, u64)> = dirs
             .iter()
             .enumerate()
@@ -226,7 +270,7 @@ impl Ingest<'_> {
         tracing::info!(
             run = %self.params.run_name,
             plists = plists.len(),
-            files = known_files.len(),
+            files = converter.known_files.len(),
             "store: writing reports"
         );
         let mut ambiguous: Vec<String> = Vec::new();
@@ -240,8 +284,6 @@ impl Ingest<'_> {
         let mut idle_time = Duration::ZERO;
         std::thread::scope(|scope| -> Result<(), StoreError> {
             let (tx, rx) = mpsc::sync_channel::<Result<Batch, StoreError>>(2);
-            let converter = &converter;
-            let rules = &rules;
             let plists = &plists;
             let progress = &progress;
             scope.spawn(move || parse_all(plists, rules, converter, progress, &tx));
@@ -278,6 +320,15 @@ impl Ingest<'_> {
             waiting_for_parser_seconds = idle_time.as_secs_f64(),
             "store: reports written"
         );
+        Ok(())
+    }
+
+    /// Decides detection statuses and commits the store's transaction.
+    fn commit(
+        &self,
+        writer: productdb::StoreWriter,
+        control: &dyn Control,
+    ) -> Result<StoreOutcome, StoreError> {
         check_cancel(control)?;
         control.heartbeat();
         let finishing = Instant::now();
@@ -288,13 +339,6 @@ impl Ingest<'_> {
             "store: detection statuses decided and committed"
         );
         control.progress(100);
-        tracing::info!(
-            run = %self.params.run_name,
-            run_id = outcome.run_id,
-            reports = outcome.reports_stored,
-            seconds = started.elapsed().as_secs_f64(),
-            "store finished"
-        );
         Ok(outcome)
     }
 
@@ -349,6 +393,15 @@ impl Ingest<'_> {
         }
         Ok(available)
     }
+}
+
+/// The sources a store wrote or named, for converting its reports.
+#[derive(Default)]
+struct StoredSources {
+    /// Source files by content hash.
+    by_hash: HashMap<String, Arc<SourceFile>>,
+    /// Paths (as stored) of every file the store knows.
+    known: HashSet<String>,
 }
 
 /// A batch of converted reports.
