@@ -132,6 +132,7 @@ pub fn enqueue(
     task.actor = Some(params.user.clone());
     task.retry_safe = true;
     task.input_path = Some(dir.display().to_string());
+    // The store task kind reads these back (`tasks::store::StoreTask::Params`).
     task.payload = serde_json::to_string(&params).ok();
     let created = config.allocate_task(&task).and_then(|token| {
         if params.legacy {

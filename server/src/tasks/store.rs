@@ -40,6 +40,8 @@ impl Control for TaskControl<'_> {
 }
 
 impl TaskKind for StoreTask {
+    type Params = StoreParams;
+
     fn name(&self) -> &'static str {
         self.name
     }
@@ -50,13 +52,10 @@ impl TaskKind for StoreTask {
 
     fn run(
         &self,
-        payload: Option<&str>,
+        params: StoreParams,
         input: Option<&Path>,
         ctx: &TaskContext,
     ) -> Result<(), TaskError> {
-        let params: StoreParams = payload
-            .and_then(|p| serde_json::from_str(p).ok())
-            .ok_or_else(|| TaskError::failed("The store task's parameters are missing."))?;
         let input = input
             .filter(|p| p.is_dir())
             .ok_or_else(|| TaskError::failed("The store task's uploaded data is missing."))?;

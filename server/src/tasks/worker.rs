@@ -163,7 +163,7 @@ impl Worker {
         let beater = spawn_heartbeat(ctx.clone());
         let input = task.input_path.as_deref().map(PathBuf::from);
         let result = catch_unwind(AssertUnwindSafe(|| {
-            kind.run(task.payload.as_deref(), input.as_deref(), &ctx)
+            kind.run_stored(task.payload.as_deref(), input.as_deref(), &ctx)
         }));
         ctx.mark_done();
         let _ = beater.join();
