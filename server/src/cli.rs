@@ -5,8 +5,6 @@ use std::path::PathBuf;
 
 use clap::Parser;
 
-use crate::process::Role;
-
 /// A CodeChecker-compatible result server.
 ///
 /// Point unmodified CodeChecker clients at it, e.g.
@@ -251,4 +249,26 @@ fn hostname() -> String {
         .ok()
         .filter(|h| !h.is_empty())
         .unwrap_or_else(|| "localhost".to_owned())
+}
+
+/// What a child process does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Role {
+    /// Starts and watches the other processes (the default).
+    Supervisor,
+    /// Answers API requests on the inherited listening socket.
+    Api,
+    /// Runs background tasks from the queue.
+    Worker,
+}
+
+impl Role {
+    /// The name used on the command line and in logs.
+    pub fn name(self) -> &'static str {
+        match self {
+            Role::Supervisor => "supervisor",
+            Role::Api => "api",
+            Role::Worker => "worker",
+        }
+    }
 }

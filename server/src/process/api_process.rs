@@ -38,7 +38,7 @@ pub fn run(args: &ServerArgs, fd: i32) -> anyhow::Result<()> {
             Arc::new(Services::new(state).with_metrics(metrics));
         let limits = args.http_limits();
         let app = http::router(dispatch, limits, args.www_root());
-        http::serve::serve(listener, app, limits, crate::shutdown_signal()).await;
+        http::serve::serve(listener, app, limits, super::shutdown_signal()).await;
         Ok(())
     })
 }

@@ -29,3 +29,4 @@ mod tasks_cluster;
 mod tasks_filter;
 mod tasks_lifecycle;
 mod tasks_shutdown;
+mod tidy;
