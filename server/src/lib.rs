@@ -12,6 +12,7 @@ pub mod logging;
 pub mod metrics;
 pub mod process;
 pub mod products;
+pub mod state;
 pub mod store;
 pub mod tasks;
 pub mod thrift_call;
@@ -26,7 +27,6 @@ use std::time::Duration;
 
 use anyhow::Context;
 
-use crate::api::ServerState;
 use crate::cli::ServerArgs;
 use crate::process::{supervisor, Role};
 
@@ -51,7 +51,7 @@ pub fn run(mut args: ServerArgs) -> anyhow::Result<()> {
             // Children must agree on the machine id even when the port was 0.
             let machine_id = args.machine_id(local.port());
             args.machine_id = Some(machine_id.clone());
-            let state = ServerState::open(&args)?;
+            let state = process::open_state(&args)?;
             tracing::info!(
                 builtin = state.labels.builtin_version().unwrap_or("none"),
                 added = ?args.checker_labels,

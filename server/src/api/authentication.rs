@@ -13,10 +13,11 @@ use codechecker_api::authentication::{
 use codechecker_api::codechecker_api_shared::{ErrorCode, Permission as WirePermission};
 
 use super::errors::{database, general, missing_argument, request_failed};
-use super::state::ServerState;
-use crate::auth::login::{perform_login, USERNAME_PASSWORD};
+use super::guard::{require, require_login};
+use super::login::{perform_login, USERNAME_PASSWORD};
 use crate::auth::permission::Scope;
-use crate::auth::{require, require_login, Caller, Credential, Permission};
+use crate::auth::{Caller, Credential, Permission};
+use crate::state::ServerState;
 
 /// Handler of the `Authentication` service for one request.
 pub struct AuthenticationHandler {

@@ -13,8 +13,8 @@ use base64::Engine as _;
 use codechecker_api::configuration::ConfigurationServiceSyncHandler;
 
 use super::errors::{database, general, missing_argument};
-use super::state::ServerState;
-use crate::auth::{self, Caller};
+use crate::auth::Caller;
+use crate::state::ServerState;
 
 /// Handler of the `Configuration` service for one request.
 pub struct ConfigurationHandler {
@@ -68,7 +68,7 @@ impl ConfigurationServiceSyncHandler for ConfigurationHandler {
         &self,
         notification_b64: Option<String>,
     ) -> thrift::Result<()> {
-        auth::require_superuser(&self.caller)?;
+        super::guard::require_superuser(&self.caller)?;
         let encoded = notification_b64.ok_or_else(|| missing_argument("notification_b64"))?;
         let text = decode_banner(&encoded)?;
         match self.state.config.set_notification_banner(&text) {

@@ -6,11 +6,15 @@
 
 pub mod authentication;
 pub mod configuration;
+pub mod dispatch;
 pub mod errors;
+pub mod guard;
+pub mod login;
+pub mod product_rights;
 pub mod products;
 pub mod report;
 pub mod server_info;
-pub mod state;
+pub mod session;
 pub mod tasks;
 
 use std::sync::Arc;
@@ -22,12 +26,11 @@ use codechecker_api::products::CodeCheckerProductServiceSyncProcessor;
 use codechecker_api::server_info::ServerInfoServiceSyncProcessor;
 use codechecker_api::tasks::CodeCheckerServersideTaskServiceSyncProcessor;
 
-pub use state::ServerState;
+pub use crate::state::ServerState;
 
-use crate::auth;
-use crate::http::{ApiRoute, Dispatch, RequestMeta};
 use crate::metrics::Metrics;
 use crate::thrift_call;
+use dispatch::{ApiRoute, Dispatch, RequestMeta};
 
 /// The version string `getPackageVersion` answers: the CodeChecker release whose
 /// server this one stands in for (clients only check that it is not empty).
@@ -114,7 +117,7 @@ impl Services {
     fn serve(&self, route: &ApiRoute, meta: &RequestMeta, body: &[u8]) -> Vec<u8> {
         // Authentication: who is asking; guests of a server with
         // authentication on get CodeChecker's 401 outside the open services.
-        let caller = match auth::identify(&self.state, meta) {
+        let caller = match session::identify(&self.state, meta) {
             Ok(caller) => caller,
             Err(err) => {
                 tracing::error!(%err, "cannot check the session");
@@ -125,9 +128,9 @@ impl Services {
         };
         if caller.auth_enabled()
             && !caller.is_logged_in()
-            && !auth::session::OPEN_SERVICES.contains(&route.service.as_str())
+            && !session::OPEN_SERVICES.contains(&route.service.as_str())
         {
-            return thrift_call::application_error_reply(body, auth::session::UNAUTHORIZED_MESSAGE);
+            return thrift_call::application_error_reply(body, session::UNAUTHORIZED_MESSAGE);
         }
         let product = match route
             .product
@@ -169,7 +172,7 @@ impl Services {
                 body,
             ),
             "CodeCheckerService" => match product {
-                Some(product) => match auth::guard::check_report_call(&caller, &product, body) {
+                Some(product) => match guard::check_report_call(&caller, &product, body) {
                     Some(refusal) => refusal,
                     None => report::serve(state, product, caller, route.version, body),
                 },

@@ -12,14 +12,14 @@ use codechecker_api::products::{
 
 use super::errors::{database, general, missing_argument, request_failed};
 use super::report::convert::py_datetime;
-use super::state::ServerState;
 use super::PACKAGE_VERSION;
-use crate::auth::{self, Caller, Permission};
-use crate::http::routing::is_valid_product_endpoint;
+use crate::auth::{Caller, Permission};
 use crate::products::connection::{
     create_postgres_database, is_valid_postgres_name, sqlite_path_below_workspace,
 };
+use crate::products::is_valid_product_endpoint;
 use crate::products::{registry, ProductConnection};
+use crate::state::ServerState;
 
 /// Handler of the `Products` service for one request.
 pub struct ProductsHandler {
@@ -175,7 +175,7 @@ impl CodeCheckerProductServiceSyncHandler for ProductsHandler {
 
     fn handle_is_administrator_of_any_product(&self) -> thrift::Result<bool> {
         let products = self.state.config.list_products().map_err(database)?;
-        auth::products::administers_any(&self.caller, &products)
+        super::product_rights::administers_any(&self.caller, &products)
     }
 
     fn handle_get_products(
@@ -251,7 +251,7 @@ impl CodeCheckerProductServiceSyncHandler for ProductsHandler {
     ) -> thrift::Result<ProductConfiguration> {
         let id = product_id.ok_or_else(|| missing_argument("productId"))?;
         let viewers = [Permission::ProductView, Permission::PermissionView];
-        auth::require(&self.caller, &viewers, Some(id))?;
+        super::guard::require(&self.caller, &viewers, Some(id))?;
         let product = self.existing(id)?;
         let connection = ProductConnection::parse(&product.connection).map_err(db_error)?;
         let dbc = match &connection {
@@ -298,7 +298,7 @@ impl CodeCheckerProductServiceSyncHandler for ProductsHandler {
     }
 
     fn handle_add_product(&self, product: Option<ProductConfiguration>) -> thrift::Result<bool> {
-        auth::require_superuser(&self.caller)?;
+        super::guard::require_superuser(&self.caller)?;
         let config = product.ok_or_else(|| missing_argument("product"))?;
         let endpoint = config.endpoint.clone().unwrap_or_default();
         tracing::info!(%endpoint, "add product requested");
@@ -372,7 +372,7 @@ impl CodeCheckerProductServiceSyncHandler for ProductsHandler {
     ) -> thrift::Result<bool> {
         let id = product_id.ok_or_else(|| missing_argument("productId"))?;
         let product = self.existing(id)?;
-        auth::require(&self.caller, &[Permission::ProductAdmin], Some(id))?;
+        super::guard::require(&self.caller, &[Permission::ProductAdmin], Some(id))?;
         let config = new_configuration.ok_or_else(|| missing_argument("newConfiguration"))?;
         tracing::info!(endpoint = %product.endpoint, "edit product requested");
         let dbc = config
@@ -402,7 +402,7 @@ impl CodeCheckerProductServiceSyncHandler for ProductsHandler {
         let connection_text = connection.to_config_string();
         if endpoint != product.endpoint || connection_text != product.connection {
             // Moving a product to another endpoint or database is for superusers.
-            auth::require_superuser(&self.caller)?;
+            super::guard::require_superuser(&self.caller)?;
             let url = registry::open_url(&connection, &self.state.workspace);
             if let Err(err) = productdb::ProductDb::open_with(&url, registry::open_options()) {
                 return Err(request_failed(
@@ -425,7 +425,7 @@ impl CodeCheckerProductServiceSyncHandler for ProductsHandler {
     }
 
     fn handle_remove_product(&self, product_id: Option<i64>) -> thrift::Result<bool> {
-        auth::require_superuser(&self.caller)?;
+        super::guard::require_superuser(&self.caller)?;
         let id = product_id.ok_or_else(|| missing_argument("productId"))?;
         let product = self.existing(id)?;
         tracing::info!(endpoint = %product.endpoint, "remove product requested");
@@ -439,7 +439,7 @@ impl ProductsHandler {
     fn info(&self, product: &configdb::Product) -> Product {
         let status = self.state.products.status(product);
         let mut info = product_info(product, DBStatus(status as i32));
-        auth::products::annotate(&self.caller, &self.state, product.id, &mut info);
+        super::product_rights::annotate(&self.caller, &self.state, product.id, &mut info);
         info
     }
 

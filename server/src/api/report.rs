@@ -8,7 +8,7 @@ use codechecker_api::report_server::*;
 use codechecker_api::codechecker_api_shared::ErrorCode;
 
 use super::errors::request_failed;
-use super::state::ServerState;
+use crate::state::ServerState;
 
 mod admin;
 mod cleanup_plans;

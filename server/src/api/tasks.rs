@@ -17,9 +17,9 @@ use codechecker_api::tasks::{
 use configdb::{TaskQuery, TaskRecord};
 
 use super::errors::{database, general, missing_argument, request_failed};
-use super::state::ServerState;
 pub use crate::auth::Caller;
 use crate::auth::Permission;
+use crate::state::ServerState;
 use crate::tasks::dummy;
 
 /// Handler of the `Tasks` service for one request.

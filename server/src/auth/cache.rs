@@ -8,6 +8,7 @@
 //! of the last use are still decided on every call.
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
@@ -104,6 +105,14 @@ impl SessionCache {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn the_counter_fires_every_n_logins() {
+        let c = LoginCounter::default();
+        let fired: Vec<bool> = (0..6).map(|_| c.tick(3)).collect();
+        assert_eq!(fired, vec![false, false, true, false, false, true]);
+        assert!(LoginCounter::default().tick(0));
+    }
+
     use super::*;
 
     fn known(user: &str) -> Known {
@@ -132,5 +141,17 @@ mod tests {
         cache.put("h3".into(), known("c"));
         std::thread::sleep(TRUST + Duration::from_millis(20));
         assert!(cache.get("h3").is_none(), "entries expire");
+    }
+}
+
+/// Counts logins between sweeps of ended sessions (per process).
+#[derive(Debug, Default)]
+pub struct LoginCounter(AtomicU32);
+
+impl LoginCounter {
+    /// Counts one login; true when a sweep is due.
+    pub(crate) fn tick(&self, every: u32) -> bool {
+        let n = self.0.fetch_add(1, Ordering::Relaxed).wrapping_add(1);
+        n.is_multiple_of(every.max(1))
     }
 }

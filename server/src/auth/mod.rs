@@ -12,16 +12,10 @@
 pub mod cache;
 pub mod caller;
 pub mod config;
-pub mod guard;
-pub mod login;
 pub mod password;
 pub mod permission;
-pub mod products;
 pub mod report_rights;
-pub mod session;
 
 pub use caller::{Caller, Credential};
 pub use config::{AuthConfig, ServerConfig};
-pub use guard::{require, require_login, require_superuser};
 pub use permission::Permission;
-pub use session::identify;

@@ -21,39 +21,9 @@ use axum::response::{IntoResponse, Response};
 use axum::Router;
 use http_body_util::BodyExt as _;
 
+pub use crate::api::dispatch::{ApiRoute, Dispatch, RequestMeta};
 use crate::thrift_call;
-pub use routing::{route_post, ApiRoute, RouteError};
-
-/// What a Thrift handler may learn about the HTTP request that carried the call.
-#[derive(Debug, Clone, Default)]
-pub struct RequestMeta {
-    /// The peer's address.
-    pub peer: Option<SocketAddr>,
-    /// The raw `Cookie` header, if any.
-    pub cookie: Option<String>,
-    /// The raw `Authorization` header, if any.
-    pub authorization: Option<String>,
-}
-
-/// Runs one routed Thrift call to completion and returns the reply bytes.
-///
-/// Implementations must never panic on any input; every failure becomes a Thrift
-/// exception in the reply.
-pub trait Dispatch: Send + Sync + 'static {
-    /// Handles `body` (a whole Thrift JSON message) sent to `route`.
-    fn dispatch(&self, route: &ApiRoute, meta: &RequestMeta, body: &[u8]) -> Vec<u8>;
-
-    /// Whether the server is ready to serve (the `/ready` probe).
-    fn ready(&self) -> bool {
-        true
-    }
-
-    /// The body of `GET /metrics` (Prometheus text format); `None`: no
-    /// metrics (404).
-    fn metrics(&self) -> Option<String> {
-        None
-    }
-}
+pub use routing::{route_post, RouteError};
 
 /// Limits of the HTTP front.
 #[derive(Debug, Clone, Copy)]

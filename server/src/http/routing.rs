@@ -5,32 +5,11 @@
 //! A version is accepted when its major version is known and its minor version is
 //! at most the newest minor this build speaks (any `6.x` with `x <= 74`).
 
+use crate::api::dispatch::ApiRoute;
+use crate::products::is_valid_product_endpoint;
+
 /// The newest minor version of API major version 6 that this server speaks.
 pub const NEWEST_MINOR_V6: u32 = 74;
-
-/// Path segments that can never name a product.
-const RESERVED_SEGMENTS: &[&str] = &[
-    "index.html",
-    "images",
-    "docs",
-    "live",
-    "ready",
-    "Authentication",
-    "Products",
-    "CodeCheckerService",
-    "Tasks",
-];
-
-/// A POST path that names a supported API version.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ApiRoute {
-    /// The product endpoint the request came through, if any.
-    pub product: Option<String>,
-    /// The API version the client speaks, as `(major, minor)`.
-    pub version: (u32, u32),
-    /// The service name: `Authentication`, `Products`, `CodeCheckerService`, ….
-    pub service: String,
-}
 
 /// Why a POST path was not routed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -39,16 +18,6 @@ pub enum RouteError {
     /// CodeChecker answers both with the same message.
     #[error("Invalid request endpoint path.")]
     InvalidPath,
-}
-
-/// Whether `segment` may be a product endpoint (letters, digits, `_` and `-`,
-/// and not one of the reserved words).
-pub fn is_valid_product_endpoint(segment: &str) -> bool {
-    !segment.is_empty()
-        && !RESERVED_SEGMENTS.contains(&segment)
-        && segment
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
 }
 
 /// Whether `segment` may be a service name (letters and digits): anything

@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use anyhow::Context;
 
-use crate::api::{ServerState, Services};
+use crate::api::Services;
 use crate::cli::ServerArgs;
 use crate::http;
 use crate::metrics::{Metrics, QueueSource};
@@ -20,7 +20,7 @@ pub fn run(args: &ServerArgs, fd: i32) -> anyhow::Result<()> {
     listener
         .set_nonblocking(true)
         .context("cannot make the listener non-blocking")?;
-    let state = Arc::new(ServerState::open(args)?);
+    let state = Arc::new(super::open_state(args)?);
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

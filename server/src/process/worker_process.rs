@@ -6,7 +6,6 @@ use std::time::Duration;
 
 use anyhow::Context;
 
-use crate::api::ServerState;
 use crate::cli::ServerArgs;
 use crate::tasks::worker::{Worker, WorkerOptions};
 use crate::tasks::Registry;
@@ -14,7 +13,7 @@ use crate::tasks::Registry;
 /// Runs the worker loop until SIGTERM/SIGINT; the task in progress is asked
 /// to stop and ends DROPPED.
 pub fn run(args: &ServerArgs) -> anyhow::Result<()> {
-    let state = Arc::new(ServerState::open(args)?);
+    let state = Arc::new(super::open_state(args)?);
     let options = WorkerOptions {
         lease: Duration::from_secs(args.task_lease_secs.max(1)),
         ..WorkerOptions::default()

@@ -8,7 +8,7 @@ use std::time::Duration;
 use serde::{Deserialize, Serialize};
 
 use super::{TaskContext, TaskError, TaskKind};
-use crate::api::ServerState;
+use crate::state::ServerState;
 
 /// The kind name CodeChecker 6.29 gives its dummy task.
 pub const KIND: &str = "TaskService::DummyTask";

@@ -18,7 +18,7 @@ use serde::Serialize;
 
 pub use context::TaskContext;
 
-use crate::api::ServerState;
+use crate::state::ServerState;
 
 /// Why a task did not complete.
 #[derive(Debug, thiserror::Error)]

@@ -6,7 +6,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use super::{TaskContext, TaskError, TaskKind};
-use crate::api::ServerState;
+use crate::state::ServerState;
 use crate::store::{Control, Ingest, StoreError, StoreParams};
 
 /// A store task kind (CodeChecker has two names for the same work).

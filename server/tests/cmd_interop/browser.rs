@@ -11,11 +11,15 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde_json::Value;
 
 use crate::support::browser::{artifacts, have_browser, Browser};
+use crate::support::python::{codechecker, Venv};
+
+/// The product the pages of [`pages_load_without_errors_and_match_codecheckers`] show.
+const PRODUCT: &str = "ui_pages";
 
 /// A page of the UI and what shows that it has loaded.
-pub(crate) struct Page {
+pub(crate) struct Page<'a> {
     pub(crate) name: &'static str,
-    pub(crate) path: &'static str,
+    pub(crate) path: &'a str,
     /// A script returning something truthy once the page shows its data.
     pub(crate) ready: &'static str,
 }
@@ -23,7 +27,7 @@ pub(crate) struct Page {
 const TABLE_ROWS: &str = "return document.querySelectorAll('tbody tr').length > 1 \
      && !document.querySelector('.v-data-table__progress, .v-progress-linear--active')";
 
-const PAGES: [Page; 6] = [
+const PAGES: [Page<'static>; 6] = [
     Page {
         name: "products",
         path: "/",
@@ -120,12 +124,15 @@ pub(crate) fn visit(browser: &Browser, base: &str, page: &Page, shots: &str) -> 
 }
 
 /// Visits `page` on our server and on CodeChecker's; notes in `failures`
-/// every problem on ours and any difference in the API methods called.
+/// every problem on ours and any difference in the API methods called, and
+/// with `compare_replies` any difference in the answers to the same calls
+/// (for pages whose data no other test changes meanwhile).
 pub(crate) fn visit_both(
     browser: &Browser,
     ours_base: &str,
     theirs_base: &str,
     page: &Page,
+    compare_replies: bool,
     failures: &mut Vec<String>,
 ) -> (Seen, Seen) {
     let ours = visit(browser, ours_base, page, "ours");
@@ -140,6 +147,9 @@ pub(crate) fn visit_both(
             ours.methods.difference(&theirs.methods).collect::<Vec<_>>(),
             theirs.methods.difference(&ours.methods).collect::<Vec<_>>()
         ));
+    }
+    if !compare_replies {
+        return (ours, theirs);
     }
     let mut compared = 0;
     for (call, reply) in &ours.replies {
@@ -241,11 +251,46 @@ fn pages_load_without_errors_and_match_codecheckers() {
         return;
     }
     let browser = Browser::start();
+    // The pages show a product of their own, which no other test changes,
+    // so that the answers to the same calls can be compared.
+    for server in [f.ours.cli_url(), f.theirs.cli_url()] {
+        let url = server;
+        let args = [
+            "cmd",
+            "products",
+            "add",
+            PRODUCT,
+            "--sqlite",
+            "ui_pages.sqlite",
+            "--url",
+            url.as_str(),
+        ];
+        codechecker(Venv::Current, &args, &[]).assert_success();
+    }
+    f.store_both_into(PRODUCT, &f.reports_v1, "clang", &["--tag", "v1"]);
+    f.store_both_into(PRODUCT, &f.reports_v2, "clang", &["--tag", "v2"]);
+    f.store_both_into(PRODUCT, &f.reports_v1, "clang-v1", &[]);
+    f.store_both_into(PRODUCT, &f.reports_v2, "clang-v2", &[]);
     let ours_base = f.ours.cli_url();
     let theirs_base = f.theirs.cli_url();
     let mut failures = Vec::new();
     for page in &PAGES {
-        let (ours, theirs) = visit_both(&browser, &ours_base, &theirs_base, page, &mut failures);
+        let path = page.path.replace("/Default/", &format!("/{PRODUCT}/"));
+        let page = Page {
+            name: page.name,
+            path: &path,
+            ready: page.ready,
+        };
+        // Other tests add products, so the product list's answers differ.
+        let compare = page.name != "products";
+        let (ours, theirs) = visit_both(
+            &browser,
+            &ours_base,
+            &theirs_base,
+            &page,
+            compare,
+            &mut failures,
+        );
         // Other tests of the binary add products to both servers one after
         // the other, so the products page's rows are not compared.
         if page.name != "products" && ours.rows.len() != theirs.rows.len() {

@@ -350,7 +350,7 @@ fn comment_and_review(
 }
 
 /// Statistics and configuration pages.
-const PAGES: [Page; 6] = [
+const PAGES: [Page<'static>; 6] = [
     Page {
         name: "statistics-checker",
         path: "/Default/statistics/checker?run=clang-v2",
@@ -397,6 +397,7 @@ fn statistics_and_configuration_pages_load_on_both_servers() {
             &f.ours.cli_url(),
             &f.theirs.cli_url(),
             page,
+            false,
             &mut failures,
         );
     }

@@ -77,6 +77,17 @@ impl Fixture {
     /// version folder is trimmed from the paths, so both versions name their
     /// files `/src/<file>`.
     pub fn store_both(&self, dir: &std::path::Path, run: &str, extra: &[&str]) {
+        self.store_both_into("Default", dir, run, extra);
+    }
+
+    /// [`Fixture::store_both`] into the product at `endpoint` of each server.
+    pub fn store_both_into(
+        &self,
+        endpoint: &str,
+        dir: &std::path::Path,
+        run: &str,
+        extra: &[&str],
+    ) {
         let trim = dir
             .parent()
             .expect("a report folder inside its version folder")
@@ -92,9 +103,14 @@ impl Fixture {
             trim.as_str(),
         ];
         args.extend(extra);
-        let (ours, theirs) = self.both(&args);
-        ours.assert_success();
-        theirs.assert_success();
+        for server in [self.ours.cli_url(), self.theirs.cli_url()] {
+            let url = format!("{server}/{endpoint}");
+            let mut all = args.clone();
+            all.extend(["--url", url.as_str()]);
+            let out = codechecker(Venv::Current, &all, &[("CC_FORCE_SYNC_STORE", "yes")]);
+            out.assert_no_protocol_error();
+            out.assert_success();
+        }
     }
 }
 

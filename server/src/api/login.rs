@@ -3,31 +3,18 @@
 //! and throttles failed attempts per user name and per client address.
 
 use std::net::{IpAddr, SocketAddr};
-use std::sync::atomic::{AtomicU32, Ordering};
 
 use chrono::{DateTime, Utc};
 use codechecker_api::codechecker_api_shared::ErrorCode;
 use configdb::auth::{FailureScope, ThrottlePolicy};
 
-use super::config::{AuthConfig, ThrottleConfig};
-use super::password;
-use crate::api::errors::{database, request_failed};
-use crate::api::ServerState;
+use super::errors::{database, request_failed};
+use crate::auth::config::{AuthConfig, ThrottleConfig};
+use crate::auth::password;
+use crate::state::ServerState;
 
 /// The login method CodeChecker's clients use.
 pub const USERNAME_PASSWORD: &str = "Username:Password";
-
-/// Counts logins between sweeps of ended sessions (per process).
-#[derive(Debug, Default)]
-pub struct LoginCounter(AtomicU32);
-
-impl LoginCounter {
-    /// Counts one login; true when a sweep is due.
-    fn tick(&self, every: u32) -> bool {
-        let n = self.0.fetch_add(1, Ordering::Relaxed).wrapping_add(1);
-        n.is_multiple_of(every.max(1))
-    }
-}
 
 fn denied(message: impl Into<String>) -> thrift::Error {
     request_failed(ErrorCode::AUTH_DENIED, message)
@@ -293,13 +280,5 @@ mod tests {
             "2001:db8:1:2::/64"
         );
         assert_eq!(address_key(None), "unknown");
-    }
-
-    #[test]
-    fn the_counter_fires_every_n_logins() {
-        let c = LoginCounter::default();
-        let fired: Vec<bool> = (0..6).map(|_| c.tick(3)).collect();
-        assert_eq!(fired, vec![false, false, true, false, false, true]);
-        assert!(LoginCounter::default().tick(0));
     }
 }

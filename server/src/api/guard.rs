@@ -8,9 +8,8 @@ use thrift::protocol::{
     TStructIdentifier, TType,
 };
 
-use super::caller::Caller;
-use super::permission::Permission;
-use crate::api::errors::{database, request_failed};
+use super::errors::{database, request_failed};
+use crate::auth::{Caller, Permission};
 
 /// The message of a refused call.
 pub const NOT_AUTHORIZED: &str = "You are not authorized to execute this action.";
@@ -87,7 +86,7 @@ pub fn unauthorized_reply(call: &TMessageIdentifier, permissions: &[Permission])
 }
 
 /// The refusal of a `CodeCheckerService` call to `product` that the caller
-/// lacks the rights for (see [`super::report_rights`]); `None` lets it run.
+/// lacks the rights for (see [`crate::auth::report_rights`]); `None` lets it run.
 pub fn check_report_call(
     caller: &Caller,
     product: &configdb::Product,
@@ -98,7 +97,7 @@ pub fn check_report_call(
     }
     // A message whose envelope does not read is the processor's to refuse.
     let call = crate::thrift_call::envelope(body)?;
-    let needed = super::report_rights::required(&call.name);
+    let needed = crate::auth::report_rights::required(&call.name);
     match caller.has_any(needed, Some(product.id)) {
         Ok(true) => None,
         Ok(false) => Some(unauthorized_reply(&call, needed)),

@@ -3,15 +3,13 @@
 
 use std::path::PathBuf;
 use std::sync::OnceLock;
-use std::time::Duration;
 
 use anyhow::Context;
 use configdb::{ConfigDb, Notifier};
 
+use crate::auth::cache::LoginCounter;
 use crate::auth::cache::SessionCache;
-use crate::auth::login::LoginCounter;
 use crate::auth::ServerConfig;
-use crate::cli::ServerArgs;
 use crate::labels::CheckerLabels;
 use crate::products::ProductRegistry;
 use crate::store::StoreSettings;
@@ -49,32 +47,30 @@ pub const DEFAULT_PRODUCT: &str = "Default";
 pub const DEFAULT_PRODUCT_DESCRIPTION: &str = "Default product created at server start.";
 
 impl ServerState {
-    /// Opens the configuration database the flags name (migrating it if needed).
-    pub fn open(args: &ServerArgs) -> anyhow::Result<Self> {
-        let server_config = ServerConfig::load_or_create(&args.workspace)?;
-        let url = args.config_url();
-        let config = ConfigDb::open(&url)
-            .with_context(|| format!("cannot open the configuration database {url}"))?;
-        let labels = CheckerLabels::for_server(args.checker_labels.as_deref())?;
-        let mut store = StoreSettings::default();
-        store.submit.hold = Duration::from_secs_f64(args.store_hold_secs.clamp(0.0, 3600.0));
-        store.submit.has_workers = args.worker_count() > 0;
-        store.submit.limits.max_unpacked_bytes = args.max_unpacked_bytes;
-        store.submit.limits.max_ratio = args.max_unpack_ratio;
-        store.statistics_dir = args.analysis_statistics_dir.clone();
-        Ok(Self {
-            workspace: args.workspace.clone(),
-            products: ProductRegistry::new(&args.workspace),
+    /// The state of a process from its parts; the product registry, the
+    /// task-event subscription and the login bookkeeping start empty.
+    pub fn new(
+        workspace: PathBuf,
+        config: ConfigDb,
+        machine_id: String,
+        test_mode: bool,
+        labels: CheckerLabels,
+        store: StoreSettings,
+        server_config: ServerConfig,
+    ) -> Self {
+        Self {
+            products: ProductRegistry::new(&workspace),
+            workspace,
             config,
-            machine_id: args.machine_id(args.port),
-            test_mode: args.test_mode(),
+            machine_id,
+            test_mode,
             labels,
             store,
             notifier: OnceLock::new(),
             server_config,
             logins: LoginCounter::default(),
             sessions: SessionCache::default(),
-        })
+        }
     }
 
     /// This process's subscription to task events (`None` when it cannot

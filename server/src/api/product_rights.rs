@@ -3,10 +3,9 @@
 
 use codechecker_api::products::Product;
 
-use super::caller::Caller;
-use super::permission::Permission;
-use crate::api::errors::database;
-use crate::api::ServerState;
+use super::errors::database;
+use crate::auth::{Caller, Permission};
+use crate::state::ServerState;
 
 /// Fills `accessible`, `administrating` and `admins` of the listing of
 /// product `id` for `caller`. A failed lookup shows no rights (and is logged).

@@ -8,11 +8,11 @@ use std::time::Duration;
 use configdb::auth::secret_hash;
 use configdb::ConfigDb;
 
-use super::cache::{Known, SessionCache};
-use super::caller::{Caller, Credential};
-use super::config::AuthConfig;
-use crate::api::ServerState;
-use crate::http::RequestMeta;
+use super::dispatch::RequestMeta;
+use crate::auth::cache::{Known, SessionCache};
+use crate::auth::config::AuthConfig;
+use crate::auth::{Caller, Credential};
+use crate::state::ServerState;
 
 /// The cookie CodeChecker's older clients send the session token in.
 pub const SESSION_COOKIE: &str = "__ccPrivilegedAccessToken";
