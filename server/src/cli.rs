@@ -5,6 +5,8 @@ use std::path::PathBuf;
 
 use clap::Parser;
 
+use crate::auth::ServerConfig;
+
 /// A CodeChecker-compatible result server.
 ///
 /// Point unmodified CodeChecker clients at it, e.g.
@@ -180,6 +182,28 @@ pub struct ServerArgs {
 }
 
 impl ServerArgs {
+    /// Creates the workspace and its `server_config.json` if needed, checks
+    /// the file, and fills the process counts the command line left open
+    /// from it.
+    pub fn prepare_workspace(&mut self) -> anyhow::Result<ServerConfig> {
+        use anyhow::Context;
+        std::fs::create_dir_all(&self.workspace)
+            .with_context(|| format!("cannot create workspace {}", self.workspace.display()))?;
+        let config = ServerConfig::load_or_create(&self.workspace)?;
+        self.fill_process_counts(&config);
+        Ok(config)
+    }
+
+    /// Fills the process counts the command line left open from `config`.
+    pub fn fill_process_counts(&mut self, config: &ServerConfig) {
+        if self.api_processes.is_none() {
+            self.api_processes = config.worker_processes;
+        }
+        if self.worker_processes.is_none() {
+            self.worker_processes = config.background_worker_processes;
+        }
+    }
+
     /// The configuration database URL these flags select.
     pub fn config_url(&self) -> String {
         if let Some(url) = &self.config_db {
@@ -270,5 +294,24 @@ impl Role {
             Role::Api => "api",
             Role::Worker => "worker",
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn process_counts_fill_what_the_flags_leave_open() {
+        let config = ServerConfig {
+            worker_processes: Some(3),
+            ..ServerConfig::default()
+        };
+        let mut args = ServerArgs::parse_from(["codechecker-server"]);
+        args.fill_process_counts(&config);
+        assert_eq!((args.api_processes, args.worker_processes), (Some(3), None));
+        let mut args = ServerArgs::parse_from(["codechecker-server", "--api-processes", "1"]);
+        args.fill_process_counts(&config);
+        assert_eq!(args.api_processes, Some(1));
     }
 }

@@ -34,7 +34,7 @@ use crate::process::{supervisor, Role};
 pub fn run(mut args: ServerArgs) -> anyhow::Result<()> {
     // server_config.json (created on first start) fills the process counts
     // the flags leave open; an unusable file stops the server here.
-    auth::config::prepare(&mut args)?;
+    args.prepare_workspace()?;
     match args.role {
         Role::Api => {
             let fd = args.listen_fd.context("an API process needs --listen-fd")?;

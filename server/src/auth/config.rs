@@ -12,8 +12,6 @@ use std::time::Duration;
 
 use serde_json::{Map, Value};
 
-use crate::cli::ServerArgs;
-
 /// The file name, in the workspace.
 pub const FILE_NAME: &str = "server_config.json";
 
@@ -267,27 +265,6 @@ impl ServerConfig {
             authentication: AuthConfig::from_node(&root.child("authentication")?)?,
         })
     }
-
-    /// Fills the process counts the command line left open.
-    pub fn apply_process_counts(&self, args: &mut ServerArgs) {
-        if args.api_processes.is_none() {
-            args.api_processes = self.worker_processes;
-        }
-        if args.worker_processes.is_none() {
-            args.worker_processes = self.background_worker_processes;
-        }
-    }
-}
-
-/// Creates the workspace and its configuration file if needed, checks the
-/// file, and applies its process counts to `args`.
-pub fn prepare(args: &mut ServerArgs) -> anyhow::Result<ServerConfig> {
-    use anyhow::Context;
-    std::fs::create_dir_all(&args.workspace)
-        .with_context(|| format!("cannot create workspace {}", args.workspace.display()))?;
-    let config = ServerConfig::load_or_create(&args.workspace)?;
-    config.apply_process_counts(args);
-    Ok(config)
 }
 
 impl AuthConfig {
@@ -756,16 +733,13 @@ mod tests {
     }
 
     #[test]
-    fn process_counts_fill_what_the_flags_leave_open() {
-        use clap::Parser;
+    fn negative_process_counts_leave_the_default() {
         let config =
             parse(json!({"worker_processes": 3, "background_worker_processes": -1})).unwrap();
-        let mut args = ServerArgs::parse_from(["codechecker-server"]);
-        config.apply_process_counts(&mut args);
-        assert_eq!((args.api_processes, args.worker_processes), (Some(3), None));
-        let mut args = ServerArgs::parse_from(["codechecker-server", "--api-processes", "1"]);
-        config.apply_process_counts(&mut args);
-        assert_eq!(args.api_processes, Some(1));
+        assert_eq!(
+            (config.worker_processes, config.background_worker_processes),
+            (Some(3), None)
+        );
     }
 
     #[test]
