@@ -24,6 +24,7 @@ mod store_products;
 mod store_task_control;
 mod tasks_cli;
 mod tasks_cluster;
+mod tasks_control;
 mod tasks_filter;
 mod tasks_lifecycle;
 mod tasks_shutdown;
