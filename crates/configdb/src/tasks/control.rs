@@ -74,12 +74,13 @@ impl ConfigDb {
         waiting(&mut *self.conn()?, product_id, kinds)
     }
 
-    /// [`ConfigDb::allocate_task`] under a bound: when the task's product
+    /// [`ConfigDb::allocate_task`] under a bound: when the task is of one of
+    /// the bound's kinds and its product
     /// already has `bound.max_waiting` tasks of the bound's kinds waiting,
     /// nothing is created and the answer is [`Error::QueueFull`]. The count
     /// and the insert are one step, so concurrent callers cannot overshoot.
     pub fn allocate_task_bounded(&self, task: &NewTask, bound: &QueueBound) -> Result<String> {
-        let Some(product_id) = task.product_id else {
+        let Some(product_id) = task.product_id.filter(|_| bound.kinds.contains(&task.kind)) else {
             return self.allocate_task(task);
         };
         let now = to_micros(self.now());
