@@ -27,4 +27,5 @@ mod tasks_cluster;
 mod tasks_control;
 mod tasks_filter;
 mod tasks_lifecycle;
+mod tasks_retention;
 mod tasks_shutdown;
