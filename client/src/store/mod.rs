@@ -296,6 +296,7 @@ fn store_with(
         sources: &upload_sources,
         blame: &blame,
         version: CODECHECKER_VERSION,
+        keep_for_days: args.keep_for,
     };
     let mut level = pack::ZLIB_LEVEL;
     let mut packed = pack::pack(&collection, &contents, level, &|n| packing.inc(n))?;
