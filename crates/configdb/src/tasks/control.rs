@@ -121,7 +121,8 @@ impl ConfigDb {
         Err(Error::TokenExhausted)
     }
 
-    /// Creates `periodic.task` (`ENQUEUED`) if its turn has come: the
+    /// Creates `periodic.task` (`ENQUEUED`) if its turn has come (the first
+    /// call starts the schedule: the first turn is one interval later): the
     /// schedule is due and no task of the same kind and product is
     /// unfinished. Taking the turn moves the schedule on by the interval in
     /// the same transaction (a compare-and-set), so among servers sharing the
@@ -141,7 +142,8 @@ impl ConfigDb {
         let token = generate_token();
         let task = &periodic.task;
         self.write(|conn, events| {
-            let fresh = (s::name.eq(&periodic.name), s::next_due_at_us.eq(now));
+            // A new schedule's first turn comes one interval from now.
+            let fresh = (s::name.eq(&periodic.name), s::next_due_at_us.eq(next));
             match conn {
                 AnyConnection::Postgresql(pg) => diesel::insert_into(s::task_schedule)
                     .values(fresh)
