@@ -271,3 +271,39 @@ fn run_lifetimes_are_kept_per_product_and_run() {
         assert_eq!(db.run_lifetimes(p.id).unwrap(), [("a".to_owned(), 3)]);
     }
 }
+
+#[test]
+fn concurrent_claims_never_exceed_a_limit() {
+    for t in common::backends(true) {
+        for _ in 0..6 {
+            t.db.create_task(&store("m1")).unwrap();
+        }
+        let limits = [KindLimit {
+            kinds: vec!["Store".into()],
+            max_running: 2,
+        }];
+        let barrier = Arc::new(Barrier::new(6));
+        let claimed: Vec<bool> = std::thread::scope(|s| {
+            let handles: Vec<_> = (0..6)
+                .map(|i| {
+                    let db = t.reopen(2);
+                    let barrier = barrier.clone();
+                    let limits = limits.clone();
+                    s.spawn(move || {
+                        barrier.wait();
+                        db.claim_next_limited(&format!("w{i}"), "m1", LEASE, &limits)
+                            .unwrap()
+                            .is_some()
+                    })
+                })
+                .collect();
+            handles.into_iter().map(|h| h.join().unwrap()).collect()
+        });
+        assert_eq!(
+            claimed.iter().filter(|c| **c).count(),
+            2,
+            "{}: {claimed:?}",
+            t.label
+        );
+    }
+}
