@@ -31,10 +31,7 @@ pub struct SubmitSettings {
 
 /// The kinds of store task (counted together by the queue bound).
 fn store_kinds() -> Vec<String> {
-    vec![
-        super::params::ASYNC_KIND.to_owned(),
-        super::params::LEGACY_KIND.to_owned(),
-    ]
+    crate::auth::config::tasks::kinds_of("store")
 }
 
 /// The refusal of a store beyond the queue bound.
