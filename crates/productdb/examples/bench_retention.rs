@@ -98,9 +98,18 @@ const QUERIES: [&str; 3] = [
     "run list (25 newest, with counts)",
 ];
 
-/// Query latencies of one phase, per query kind.
+/// Query latencies of one phase, per query kind, and the queries over
+/// 100 ms as (start, duration) since the bench began.
 #[derive(Default)]
-struct Latencies([Vec<Duration>; 3]);
+struct Latencies([Vec<Duration>; 3], Vec<(Duration, Duration)>);
+
+/// What counts as a slow query or removal.
+const SLOW: Duration = Duration::from_millis(100);
+
+/// Whether `a` and `b` (start, duration) overlap in time.
+fn overlap(a: (Duration, Duration), b: (Duration, Duration)) -> bool {
+    a.0 < b.0 + b.1 && b.0 < a.0 + a.1
+}
 
 impl Latencies {
     fn print(&mut self, phase: &str) {
@@ -129,6 +138,7 @@ fn query_load(
     url: &str,
     kept: &[i64],
     stop: Arc<AtomicBool>,
+    epoch: Instant,
 ) -> Vec<std::thread::JoinHandle<Latencies>> {
     (0..QUERIES.len())
         .map(|k| {
@@ -160,7 +170,11 @@ fn query_load(
                     }
                     // The first query of a connection prepares it.
                     if i > 0 {
-                        lat.0[k].push(start.elapsed());
+                        let took = start.elapsed();
+                        lat.0[k].push(took);
+                        if took > SLOW {
+                            lat.1.push((start - epoch, took));
+                        }
                     }
                     i += 1;
                     // Paced like clients are, so the load does not starve
@@ -180,6 +194,7 @@ fn merge(handles: Vec<std::thread::JoinHandle<Latencies>>) -> Latencies {
         for (k, v) in l.0.into_iter().enumerate() {
             all.0[k].extend(v);
         }
+        all.1.extend(l.1);
     }
     all
 }
@@ -228,18 +243,20 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .filter(|id| !condemned.contains(id))
         .collect();
 
+    let epoch = Instant::now();
     let stop = Arc::new(AtomicBool::new(false));
-    let load = query_load(&url, &kept, stop.clone());
+    let load = query_load(&url, &kept, stop.clone(), epoch);
     std::thread::sleep(Duration::from_secs(10));
     stop.store(true, Ordering::Relaxed);
     let mut alone = merge(load);
 
     let stop = Arc::new(AtomicBool::new(false));
-    let load = query_load(&url, &kept, stop.clone());
+    let load = query_load(&url, &kept, stop.clone(), epoch);
     let start = Instant::now();
     let condemned = db.retention_candidates(&policy, now)?;
     let judged = start.elapsed();
     let slowest = Mutex::new(Duration::ZERO);
+    let mut slow_removals: Vec<(Duration, Duration)> = Vec::new();
     let mut removed = 0usize;
     for run in &condemned {
         let t = Instant::now();
@@ -247,6 +264,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             removed += 1;
         }
         let took = t.elapsed();
+        if took > SLOW {
+            slow_removals.push((t - epoch, took));
+        }
         {
             let mut s = slowest.lock().expect("lock");
             *s = (*s).max(took);
@@ -267,5 +287,34 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     println!("query latencies (one thread per query, 10 ms apart):");
     alone.print("alone");
     during.print("retention");
+    let stalled = during
+        .1
+        .iter()
+        .filter(|q| slow_removals.iter().any(|r| overlap(**q, *r)))
+        .count();
+    println!(
+        "queries over 100 ms: {} alone, {} during retention ({stalled} of them while a \
+         removal of one run also took over 100 ms; {} such removals)",
+        alone.1.len(),
+        during.1.len(),
+        slow_removals.len()
+    );
+    let mut worst = during.1.clone();
+    worst.sort_by(|a, b| b.1.cmp(&a.1));
+    for (at, took) in worst.iter().take(5) {
+        println!(
+            "  slow query at {:.1} s: {:.0} ms",
+            at.as_secs_f64(),
+            took.as_secs_f64() * 1e3
+        );
+    }
+    slow_removals.sort_by(|a, b| b.1.cmp(&a.1));
+    for (at, took) in slow_removals.iter().take(5) {
+        println!(
+            "  slow removal at {:.1} s: {:.0} ms",
+            at.as_secs_f64(),
+            took.as_secs_f64() * 1e3
+        );
+    }
     Ok(())
 }
