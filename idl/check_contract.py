@@ -17,6 +17,11 @@ description:
 Enum typing of i32 fields and typedef names are not visible in Python specs
 and are not compared (they do not change the wire format).
 
+Extensions: a struct field with id 100 or more that only the IDL has is this
+server's documented extension (e.g. TaskInfo.progress). It is listed but not a
+difference: CodeChecker's clients skip fields they do not know, and its
+servers never send them. Every other extra or missing item is a difference.
+
 Usage:
   check_contract.py [--ref-api DIR --ref-shared DIR] [--thrift PATH]
 
@@ -214,6 +219,19 @@ def _diff(path, ref, ours, out):
                    % (path, json.dumps(ref), json.dumps(ours)))
 
 
+EXTENSION_MIN_ID = 100
+EXTENSION_PATH = re.compile(r"^/[^/]+/structs/[^/]+/fields/(\d+)$")
+
+
+def _is_extension(line):
+    """Whether a diff line is an extra struct field with an extension id."""
+    if not line.startswith("extra in IDL:"):
+        return False
+    path = line.split(":", 1)[1].strip().split(" = ", 1)[0]
+    match = EXTENSION_PATH.match(path)
+    return bool(match) and int(match.group(1)) >= EXTENSION_MIN_ID
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--ref-api", help="reference codechecker_api package directory")
@@ -239,8 +257,12 @@ def main():
         _compile_idl(opts.thrift, opts.idl, gen)
         ours = _dump(gen)
 
-    diffs = []
-    _diff("", ref, ours, diffs)
+    found = []
+    _diff("", ref, ours, found)
+    extensions = [line for line in found if _is_extension(line)]
+    diffs = [line for line in found if not _is_extension(line)]
+    for line in extensions:
+        print("extension (id >= %d): %s" % (EXTENSION_MIN_ID, line.split(":", 1)[1].strip()))
     for line in diffs:
         print(line)
     n_structs = sum(len(m["structs"]) for m in ref.values())

@@ -36,6 +36,13 @@ struct TaskInfo {
   10: optional i64        completedAtEpoch,
   11: optional i64        lastHeartbeatEpoch,
   12: optional bool       cancelFlagSet,
+
+  // Extensions of this server (ids 100 and up; CodeChecker's clients skip
+  // fields they do not know, and its servers never send them).
+
+  /** How far the task has got, in percent (0..=100), as the task reports
+      it; absent before the first report. */
+  100: optional i32       progress,
 }
 
 /** Task state plus the details only administrators see. */

@@ -89,10 +89,10 @@ fn bench(reports: usize, venv: &Path, work: &Path) {
     let ours_bin = support::client_bin();
     let theirs_bin = venv.join("bin/CodeChecker");
 
-    let server = support::our_server_with(
-        &work.join(format!("detach-a-{reports}")),
-        &["--store-hold-secs", "0"],
-    );
+    let server = server_as_run_by_default()
+        .arg("--store-hold-secs")
+        .arg("0")
+        .start();
     let url = server.product_url();
     let ours = measured(
         "our store --detach",
@@ -103,10 +103,10 @@ fn bench(reports: usize, venv: &Path, work: &Path) {
     );
     drop(server);
 
-    let server = support::our_server_with(
-        &work.join(format!("detach-b-{reports}")),
-        &["--store-hold-secs", "0"],
-    );
+    let server = server_as_run_by_default()
+        .arg("--store-hold-secs")
+        .arg("0")
+        .start();
     let url = server.product_url();
     let theirs = measured(
         "CodeChecker store --detach",
@@ -117,7 +117,7 @@ fn bench(reports: usize, venv: &Path, work: &Path) {
     );
     drop(server);
 
-    let server = support::our_server(&work.join(format!("ours-{reports}")));
+    let server = server_as_run_by_default().start();
     let url = server.product_url();
     let ours_full = measured(
         "our store into our server",
@@ -128,7 +128,7 @@ fn bench(reports: usize, venv: &Path, work: &Path) {
     );
     drop(server);
 
-    let server = support::reference_server(venv, &work.join(format!("ref-c-{reports}")), None);
+    let server = support::reference_server(None);
     let url = server.product_url();
     let theirs_full = measured(
         "CodeChecker store into CodeChecker's server",
@@ -174,4 +174,11 @@ fn main() {
     for n in sizes {
         bench(n, &venv, work.path());
     }
+}
+
+/// Our server with as many API and worker processes as `make run` starts
+/// (one of each per core), so that the numbers are a default server's.
+fn server_as_run_by_default() -> support::ServerBuilder {
+    let cores = std::thread::available_parallelism().map_or(1, usize::from);
+    support::ServerBuilder::new().api(cores).workers(cores)
 }

@@ -185,6 +185,17 @@ pub struct TasksArgs {
     /// Only ended tasks whose user has not seen the outcome.
     #[arg(long, help_heading = "Task list filters")]
     pub no_consumed: bool,
+    /// Also show each task's progress in percent (a column of the table, a
+    /// line of the details, a key of the JSON). Servers that do not report
+    /// progress (CodeChecker's) leave it empty.
+    #[arg(long = "progress")]
+    pub show_progress: bool,
+    /// Instead of the tasks, print a summary of the queue: the number of tasks
+    /// by status and kind, the age of the task waiting longest, and the median
+    /// wait of the tasks started in the last hour. The filters and '--token'
+    /// narrow the tasks summarised.
+    #[arg(long = "summary", conflicts_with_all = ["wait_and_block", "cancel_task", "dummy_task_args"])]
+    pub summary: bool,
     /// Testing only (needs TEST_WORKSPACE on both sides): create a dummy task
     /// running TIMEOUT seconds that fails when SHOULD_FAIL is y/yes/true/1/on.
     #[arg(long = "create-dummy-task", num_args = 2, value_names = ["TIMEOUT", "SHOULD_FAIL"], hide = true)]

@@ -8,6 +8,7 @@
 //! * `~/.codechecker.passwords.json` (or `$CC_PASS_FILE`):
 //!   `{"client_autologin": true, "credentials": {"host:port": "user:pass"}}`;
 //!   keys may also be `host`, `*:port`, `*` or carry a protocol/product.
+#![allow(unsafe_code)] // system calls; each `unsafe` block says why it is sound
 
 use std::collections::BTreeMap;
 use std::fs::{File, OpenOptions};

@@ -1,6 +1,7 @@
 //! Tables drawn like CodeChecker's `table`/`plaintext` output (PrettyTable,
 //! single-line box border, left aligned), shrunk to the terminal width by
 //! wrapping the widest columns.
+#![allow(unsafe_code)] // system calls; each `unsafe` block says why it is sound
 
 use std::io::IsTerminal;
 

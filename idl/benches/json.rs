@@ -3,6 +3,7 @@
 //!     CARGO_TARGET_DIR=/work/target-json cargo bench -p codechecker-api --bench json
 //!
 //! Throughput is counted in encoded (wire) bytes for both directions.
+#![allow(missing_docs)] // criterion's macros define undocumented public functions
 
 use std::collections::BTreeMap;
 use std::hint::black_box;

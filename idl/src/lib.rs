@@ -15,43 +15,43 @@ pub mod http;
 
 /// Types shared by all services: `RequestFailed`, `ErrorCode`, `Permission`, ...
 #[path = "gen/codechecker_api_shared.rs"]
-#[allow(clippy::all, clippy::pedantic, unused)]
+#[allow(clippy::all, clippy::pedantic, clippy::unwrap_used, missing_docs, unused)]
 #[rustfmt::skip]
 pub mod codechecker_api_shared;
 
 /// `codeCheckerAuthentication` service and its types.
 #[path = "gen/authentication.rs"]
-#[allow(clippy::all, clippy::pedantic, unused)]
+#[allow(clippy::all, clippy::pedantic, clippy::unwrap_used, missing_docs, unused)]
 #[rustfmt::skip]
 pub mod authentication;
 
 /// `codeCheckerProductService` service and its types.
 #[path = "gen/products.rs"]
-#[allow(clippy::all, clippy::pedantic, unused)]
+#[allow(clippy::all, clippy::pedantic, clippy::unwrap_used, missing_docs, unused)]
 #[rustfmt::skip]
 pub mod products;
 
 /// `configurationService` service.
 #[path = "gen/configuration.rs"]
-#[allow(clippy::all, clippy::pedantic, unused)]
+#[allow(clippy::all, clippy::pedantic, clippy::unwrap_used, missing_docs, unused)]
 #[rustfmt::skip]
 pub mod configuration;
 
 /// `serverInfoService` service.
 #[path = "gen/server_info.rs"]
-#[allow(clippy::all, clippy::pedantic, unused)]
+#[allow(clippy::all, clippy::pedantic, clippy::unwrap_used, missing_docs, unused)]
 #[rustfmt::skip]
 pub mod server_info;
 
 /// `codeCheckerServersideTaskService` service and its types.
 #[path = "gen/tasks.rs"]
-#[allow(clippy::all, clippy::pedantic, unused)]
+#[allow(clippy::all, clippy::pedantic, clippy::unwrap_used, missing_docs, unused)]
 #[rustfmt::skip]
 pub mod tasks;
 
 /// `codeCheckerDBAccess` service (per-product results API) and its types.
 #[path = "gen/report_server.rs"]
-#[allow(clippy::all, clippy::pedantic, unused)]
+#[allow(clippy::all, clippy::pedantic, clippy::unwrap_used, missing_docs, unused)]
 #[rustfmt::skip]
 pub mod report_server;
 

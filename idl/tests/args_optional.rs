@@ -2,6 +2,7 @@
 //! leaves `None` arguments out of a request, and the generated processor
 //! must hand them to the handler as `None` instead of rejecting the call
 //! (see the post-processing notes in idl/regen.sh).
+#![allow(clippy::unwrap_used)] // a panic is how a test fails
 
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};

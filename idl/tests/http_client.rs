@@ -1,5 +1,6 @@
 //! The client transport against a minimal HTTP server: calls through a
 //! generated client, keep-alive, extra headers, HTTP errors, timeouts.
+#![allow(clippy::unwrap_used)] // a panic is how a test fails
 #![cfg(feature = "http-client")]
 
 use std::io::{BufRead, BufReader, Read, Write};

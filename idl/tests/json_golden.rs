@@ -10,6 +10,7 @@
 //!   must equal Python's call byte for byte, and it must decode Python's
 //!   reply) and through the generated processor or the generated types'
 //!   writers (the reply must equal Python's reply byte for byte).
+#![allow(clippy::unwrap_used)] // a panic is how a test fails
 
 use std::cell::RefCell;
 use std::collections::BTreeMap;

@@ -1,5 +1,6 @@
 //! Hostile input: everything malformed must come back as a protocol error,
 //! quickly, without panics, deep recursion or huge allocations.
+#![allow(clippy::unwrap_used)] // a panic is how a test fails
 
 use std::time::{Duration, Instant};
 
@@ -12,6 +13,9 @@ use thrift::{Error, ProtocolErrorKind};
 
 /// Generous even for debug builds on a loaded 2-core machine.
 const FAST: Duration = Duration::from_secs(3);
+
+/// Fuzz targets: the reader and the upload splitter (`tests/fuzz/harness.rs`).
+mod fuzz;
 
 fn kind_of(e: &Error) -> Option<ProtocolErrorKind> {
     match e {
@@ -197,6 +201,29 @@ fn container_sizes_must_fit_in_the_input() {
         out.push(ReportData::read_from_in_protocol(p)?);
         Ok(out.len())
     });
+}
+
+/// A server's generated processor runs the call right after reading the
+/// arguments, without reading the message's end: a message cut after its
+/// arguments must already fail there.
+#[test]
+fn a_message_cut_after_its_struct_fails_at_the_struct_end() {
+    for (text, ok) in [
+        (r#"[1,"m",1,0,{"1":{"i32":5}}]"#, true),
+        (r#"[1,"m",1,0,{"1":{"i32":5}} ] "#, true),
+        (r#"[1,"m",1,0,{"1":{"i32":5}}"#, false),
+        (r#"[1,"m",1,0,{"1":{"i32":5}},{}]"#, false),
+        (r#"[1,"m",1,0,{"1":{"rec":{}}}"#, false),
+    ] {
+        let mut p = JsonInputProtocol::new(text.as_bytes());
+        let read = p
+            .read_message_begin()
+            .and_then(|_| generic::read_value(&mut p, TType::Struct));
+        assert_eq!(read.is_ok(), ok, "{text}: {read:?}");
+    }
+    // A struct read outside a message is not concerned.
+    let mut p = JsonInputProtocol::new(&br#"{"1":{"i32":5}}"#[..]);
+    assert!(generic::read_value(&mut p, TType::Struct).is_ok());
 }
 
 #[test]

@@ -1,6 +1,7 @@
 //! Property tests: arbitrary Thrift values of every type, nested arbitrarily,
 //! survive encode → decode with the JSON protocol, and the schema-less walker
 //! re-encodes them to identical bytes.
+#![allow(clippy::unwrap_used)] // a panic is how a test fails
 
 use base64::Engine as _;
 use codechecker_api::json::generic;

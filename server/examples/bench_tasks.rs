@@ -4,6 +4,8 @@
 //! cargo build --release -p codechecker-server --bin codechecker-server --example bench_tasks
 //! target/release/examples/bench_tasks info        # getTaskInfo, 200 keep-alive clients
 //! target/release/examples/bench_tasks info --auth # the same, authentication on
+//! target/release/examples/bench_tasks info --scrape-ms 1000 --preload 10000
+//!                                                  # the same while /metrics is scraped
 //! target/release/examples/bench_tasks latency     # createDummyTask(0) -> COMPLETED
 //! target/release/examples/bench_tasks drain       # 10,000 no-op tasks, 2 workers, SQLite
 //! target/release/examples/bench_tasks drain-pg    # the same on PostgreSQL
@@ -16,13 +18,16 @@
 //! `--clients N`, `--seconds S`, `--samples N`, `--tasks N`;
 //! `--auth` (`info` only): the server it starts has authentication on, and
 //! every call carries a logged-in user's session as a bearer token;
+//! `--scrape-ms MS` (`info` only): one more client GETs `/metrics` every MS
+//! milliseconds while the load runs (Prometheus' scraping) and the scrapes'
+//! times are printed; `--preload N` (`info` only): N finished dummy tasks in
+//! the queue first, so the scrape's aggregates have rows to read;
 //! `--server-bin PATH` (default: `codechecker-server` next to this example's
-//! folder). PostgreSQL: a scratch database on `CONFIGDB_TEST_PG` (default
+//! folder). PostgreSQL: a scratch database on `CC_TEST_PG` (default
 //! `postgres://postgres@127.0.0.1:5432`), dropped afterwards.
+#![allow(unsafe_code)] // system calls; each `unsafe` block says why it is sound
 
-#[path = "../tests/support/http.rs"]
-#[allow(dead_code)]
-mod http;
+use testkit::http;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -45,6 +50,8 @@ struct Options {
     tasks: usize,
     server_bin: PathBuf,
     auth: bool,
+    scrape_ms: u64,
+    preload: usize,
 }
 
 fn main() -> anyhow::Result<()> {
@@ -58,6 +65,8 @@ fn main() -> anyhow::Result<()> {
         tasks: 10_000,
         server_bin: default_server_bin()?,
         auth: false,
+        scrape_ms: 0,
+        preload: 0,
     };
     while let Some(flag) = args.next() {
         let mut value = || args.next().with_context(|| format!("{flag} needs a value"));
@@ -69,6 +78,8 @@ fn main() -> anyhow::Result<()> {
             "--tasks" => opts.tasks = value()?.parse()?,
             "--server-bin" => opts.server_bin = value()?.into(),
             "--auth" => opts.auth = true,
+            "--scrape-ms" => opts.scrape_ms = value()?.parse()?,
+            "--preload" => opts.preload = value()?.parse()?,
             other => bail!("unknown option {other}"),
         }
     }
@@ -336,6 +347,15 @@ fn bench_info(opts: &Options) -> anyhow::Result<()> {
     if opts.auth {
         setup.login()?;
     }
+    let mut last = None;
+    for _ in 0..opts.preload {
+        last = Some(setup.create_dummy()?);
+    }
+    if let Some(last) = last {
+        while setup.status(&last)? < 3 {
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
     let token = setup.create_dummy()?;
     while setup.status(&token)? < 3 {
         std::thread::sleep(Duration::from_millis(5));
@@ -366,6 +386,27 @@ fn bench_info(opts: &Options) -> anyhow::Result<()> {
             },
         ));
     }
+    let scraper = (opts.scrape_ms > 0).then(|| {
+        let (stop, measuring) = (stop.clone(), measuring.clone());
+        let every = Duration::from_millis(opts.scrape_ms);
+        std::thread::spawn(move || -> anyhow::Result<(Vec<Duration>, usize)> {
+            let mut times = Vec::new();
+            let mut bytes = 0;
+            while !stop.load(Ordering::Relaxed) {
+                let started = Instant::now();
+                if measuring.load(Ordering::Relaxed) {
+                    let response = http::request(addr, "GET", "/metrics", b"", TIMEOUT)?;
+                    if response.status != 200 || !response.text().contains("codechecker_tasks") {
+                        bail!("bad scrape: {} {}", response.status, response.text());
+                    }
+                    times.push(started.elapsed());
+                    bytes = response.body.len();
+                }
+                std::thread::sleep(every.saturating_sub(started.elapsed()));
+            }
+            Ok((times, bytes))
+        })
+    });
     std::thread::sleep(Duration::from_secs(2));
     measuring.store(true, Ordering::Relaxed);
     let started = Instant::now();
@@ -373,6 +414,23 @@ fn bench_info(opts: &Options) -> anyhow::Result<()> {
     measuring.store(false, Ordering::Relaxed);
     let elapsed = started.elapsed();
     stop.store(true, Ordering::Relaxed);
+    if let Some(scraper) = scraper {
+        match scraper.join() {
+            Ok(Ok((mut times, bytes))) => {
+                times.sort();
+                println!(
+                    "/metrics every {} ms: {} scrapes of {} bytes, p50 {}, max {}",
+                    opts.scrape_ms,
+                    times.len(),
+                    bytes,
+                    ms(percentile(&times, 0.5)),
+                    ms(times.last().copied().unwrap_or_default()),
+                );
+            }
+            Ok(Err(err)) => bail!("the scraper failed: {err}"),
+            Err(_) => bail!("the scraper panicked"),
+        }
+    }
     let mut all = Vec::new();
     for thread in threads {
         match thread.join() {
@@ -523,8 +581,7 @@ struct ScratchPg {
 
 impl ScratchPg {
     fn base() -> String {
-        std::env::var("CONFIGDB_TEST_PG")
-            .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432".into())
+        std::env::var("CC_TEST_PG").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432".into())
     }
 
     fn create() -> anyhow::Result<Self> {

@@ -5,8 +5,6 @@ use std::path::PathBuf;
 
 use clap::Parser;
 
-use crate::process::Role;
-
 /// A CodeChecker-compatible result server.
 ///
 /// Point unmodified CodeChecker clients at it, e.g.
@@ -96,10 +94,35 @@ pub struct ServerArgs {
     #[arg(long, default_value_t = 10)]
     pub shutdown_grace_secs: u64,
 
-    /// The largest request body accepted, in bytes. The default admits CodeChecker's
-    /// largest upload (1 GiB, sent as base64) with room to spare.
+    /// The largest request body of an upload (`massStoreRun`,
+    /// `massStoreRunAsynchronous`, `storeAnalysisStatistics`, `importData`),
+    /// in bytes. The default admits CodeChecker's largest upload (1 GiB, sent
+    /// as base64) with room to spare.
     #[arg(long, default_value_t = crate::http::HttpLimits::default().max_body_bytes)]
     pub max_body_bytes: usize,
+
+    /// The largest request body of any other call, in bytes (64 MiB: a
+    /// filter of a million report hashes). Larger bodies get HTTP 413.
+    #[arg(long, default_value_t = crate::http::HttpLimits::default().max_call_body_bytes)]
+    pub max_call_body_bytes: usize,
+
+    /// Seconds a client may take to send a request's line and headers
+    /// (counted from the connection's start or its previous answer); the
+    /// connection is closed after that.
+    #[arg(long, default_value_t = 30)]
+    pub header_read_timeout_secs: u64,
+
+    /// Seconds a client may take to send a request body, plus one second
+    /// per 64 KiB it sent (an upload must keep arriving at 64 KiB/s on
+    /// average); slower bodies get HTTP 408.
+    #[arg(long, default_value_t = 30)]
+    pub body_read_timeout_secs: u64,
+
+    /// The most connections one API process serves at once; more wait in
+    /// the listening socket's backlog until a connection ends, or are taken
+    /// by another API process.
+    #[arg(long, default_value_t = crate::http::HttpLimits::default().max_connections)]
+    pub max_connections: usize,
 
     /// A checker label folder in CodeChecker's format (`analyzers/*.json`, as
     /// in `share/codechecker/config/labels` of a CodeChecker installation)
@@ -184,6 +207,19 @@ impl ServerArgs {
             .or_else(crate::http::www::default_root)
     }
 
+    /// The limits of the HTTP front these flags set.
+    pub fn http_limits(&self) -> crate::http::HttpLimits {
+        crate::http::HttpLimits {
+            max_body_bytes: self.max_body_bytes,
+            max_call_body_bytes: self.max_call_body_bytes,
+            header_read_timeout: std::time::Duration::from_secs(
+                self.header_read_timeout_secs.max(1),
+            ),
+            body_read_timeout: std::time::Duration::from_secs(self.body_read_timeout_secs.max(1)),
+            max_connections: self.max_connections.max(1),
+        }
+    }
+
     /// The number of API processes to run.
     pub fn api_count(&self) -> usize {
         self.api_processes.unwrap_or_else(cpu_count)
@@ -213,4 +249,26 @@ fn hostname() -> String {
         .ok()
         .filter(|h| !h.is_empty())
         .unwrap_or_else(|| "localhost".to_owned())
+}
+
+/// What a child process does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Role {
+    /// Starts and watches the other processes (the default).
+    Supervisor,
+    /// Answers API requests on the inherited listening socket.
+    Api,
+    /// Runs background tasks from the queue.
+    Worker,
+}
+
+impl Role {
+    /// The name used on the command line and in logs.
+    pub fn name(self) -> &'static str {
+        match self {
+            Role::Supervisor => "supervisor",
+            Role::Api => "api",
+            Role::Worker => "worker",
+        }
+    }
 }

@@ -9,11 +9,17 @@ pub mod guidelines;
 pub mod http;
 pub mod labels;
 pub mod logging;
+pub mod metrics;
 pub mod process;
 pub mod products;
 pub mod store;
 pub mod tasks;
 pub mod thrift_call;
+
+/// The fuzzing harness shared with the other crates' tests.
+#[cfg(test)]
+#[path = "../../tests/fuzz/harness.rs"]
+mod fuzz_harness;
 
 use std::net::SocketAddr;
 use std::time::Duration;
@@ -38,6 +44,7 @@ pub fn run(mut args: ServerArgs) -> anyhow::Result<()> {
         Role::Supervisor => {
             std::fs::create_dir_all(&args.workspace)
                 .with_context(|| format!("cannot create workspace {}", args.workspace.display()))?;
+            metrics::store_stats::reset(&args.workspace);
             let listener = std::net::TcpListener::bind(SocketAddr::new(args.host, args.port))
                 .with_context(|| format!("cannot listen on {}:{}", args.host, args.port))?;
             let local = listener.local_addr().context("no local address")?;
@@ -96,30 +103,5 @@ pub fn run(mut args: ServerArgs) -> anyhow::Result<()> {
             tracing::info!("server stopped");
             Ok(())
         }
-    }
-}
-
-/// Resolves on the first SIGINT or SIGTERM.
-pub async fn shutdown_signal() {
-    let ctrl_c = async {
-        if let Err(err) = tokio::signal::ctrl_c().await {
-            tracing::error!(%err, "cannot listen for SIGINT");
-            std::future::pending::<()>().await;
-        }
-    };
-    let term = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut sig) => {
-                sig.recv().await;
-            }
-            Err(err) => {
-                tracing::error!(%err, "cannot listen for SIGTERM");
-                std::future::pending::<()>().await;
-            }
-        }
-    };
-    tokio::select! {
-        () = ctrl_c => tracing::info!("SIGINT received, stopping"),
-        () = term => tracing::info!("SIGTERM received, stopping"),
     }
 }

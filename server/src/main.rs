@@ -1,3 +1,6 @@
+//! `codechecker-server`: parses the command line and hands over to the supervisor
+//! or to the role (API or worker process) it names.
+
 use clap::Parser;
 use codechecker_server::cli::ServerArgs;
 

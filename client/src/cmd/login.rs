@@ -1,5 +1,6 @@
 //! `cmd login` and `cmd logout`: username/password authentication that
 //! leaves the session in CodeChecker's session file.
+#![allow(unsafe_code)] // system calls; each `unsafe` block says why it is sound
 
 use base64::Engine as _;
 use codechecker_api::authentication::TCodeCheckerAuthenticationSyncClient;

@@ -4,6 +4,7 @@ pub mod login;
 pub mod results;
 pub mod runs;
 pub mod serverside_tasks;
+pub mod tasks_summary;
 
 use clap::CommandFactory;
 

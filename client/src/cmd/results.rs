@@ -210,7 +210,7 @@ fn collapse_ws(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     let mut in_space = false;
     for c in s.chars() {
-        if ccreport::pyfmt::is_py_space(c) {
+        if ccreport::python_text::is_py_space(c) {
             if !in_space {
                 out.push(' ');
             }

@@ -10,6 +10,7 @@ use codechecker_api::tasks::{
     TaskStatus,
 };
 
+use super::tasks_summary;
 use crate::address::split_server_url;
 use crate::await_task::{await_task_termination, status_name, AwaitError, AwaitOptions};
 use crate::cli::{OutputFormat, TaskStatusArg, TasksArgs};
@@ -192,6 +193,8 @@ struct TaskView {
     cancelled: bool,
     machine_id: Option<String>,
     consumed: Option<bool>,
+    /// Percent done, as servers that report it say (our extension).
+    progress: Option<i32>,
 }
 
 impl TaskView {
@@ -211,11 +214,16 @@ impl TaskView {
             cancelled: info.cancel_flag_set.unwrap_or(false),
             machine_id: None,
             consumed: None,
+            progress: info.progress,
         }
     }
 
+    fn progress_text(&self) -> String {
+        self.progress.map(|p| format!("{p}%")).unwrap_or_default()
+    }
+
     /// The keys in the order CodeChecker's client emits them.
-    fn to_json(&self, admin: bool) -> PyValue {
+    fn to_json(&self, admin: bool, progress: bool) -> PyValue {
         let mut entries = Vec::new();
         if admin {
             entries.push((
@@ -244,10 +252,16 @@ impl TaskView {
         if let PyValue::Dict(rest) = rest {
             entries.extend(rest);
         }
+        if progress {
+            entries.push((
+                "progress".to_owned(),
+                PyValue::opt_int(self.progress.map(i64::from)),
+            ));
+        }
         PyValue::Dict(entries)
     }
 
-    fn row(&self, admin: bool) -> Vec<String> {
+    fn row(&self, admin: bool, progress: bool) -> Vec<String> {
         let o = |s: &Option<String>| s.clone().unwrap_or_default();
         let mut row = vec![self.token.clone()];
         if admin {
@@ -269,16 +283,22 @@ impl TaskView {
                 String::new()
             },
         ]);
+        if progress {
+            row.insert(if admin { 6 } else { 5 }, self.progress_text());
+        }
         row
     }
 
     /// The detailed text shown for a single task in plaintext mode (ends
     /// with a newline).
-    fn details(&self) -> String {
+    fn details(&self, progress: bool) -> String {
         let mut s = format!(
             "Task '{}':\n    - Type:         {}\n    - Summary:      {}\n    - Status:       {}\n",
             self.token, self.kind, self.summary, self.status
         );
+        if progress {
+            s.push_str(&format!("    - Progress:     {}\n", self.progress_text()));
+        }
         s.push_str(&format!(
             "    - Product:      {}\n",
             self.product.as_deref().unwrap_or("None")
@@ -346,6 +366,19 @@ const USER_HEADER: [&str; 11] = [
     "Cancelled by administrators?",
 ];
 
+/// `header` with a "Progress" column after "Status" when `progress`.
+fn header_of(header: &[&'static str], progress: bool) -> Vec<&'static str> {
+    let mut out = header.to_vec();
+    if progress {
+        let at = out
+            .iter()
+            .position(|h| *h == "Status")
+            .map_or(out.len(), |i| i + 1);
+        out.insert(at, "Progress");
+    }
+    out
+}
+
 fn status_exit_code(status: &str) -> i32 {
     match status {
         "COMPLETED" => 0,
@@ -353,6 +386,42 @@ fn status_exit_code(status: &str) -> i32 {
         "CANCELLED" | "DROPPED" => 16,
         _ => 8,
     }
+}
+
+/// `--summary`: the tasks the filters (or, without any, all tasks the
+/// caller may list) summarised.
+fn summary(
+    conn: &Connection,
+    args: &TasksArgs,
+    filter: Option<Filter>,
+    tokens: &[String],
+) -> Result<i32, ClientError> {
+    let mut query = match filter {
+        Some(Filter::Query(query)) => Some(*query),
+        // Only unknown products were named.
+        Some(Filter::MatchesNothing) => None,
+        None => Some(TaskFilter::default()),
+    };
+    if let Some(query) = query.as_mut().filter(|_| !tokens.is_empty()) {
+        query.tokens = Some(tokens.to_vec());
+    }
+    let tasks: Vec<TaskInfo> = match query {
+        Some(query) => conn
+            .tasks()
+            .call("getTasks", |c| c.get_tasks(Some(query.clone())))?
+            .into_iter()
+            .filter_map(|a| a.normal_info)
+            .collect(),
+        None => Vec::new(),
+    };
+    let now = chrono::Utc::now().timestamp();
+    let summary = tasks_summary::summarise(&tasks, now);
+    if args.output_format == OutputFormat::Json {
+        println!("{}", pyjson::dumps(&summary.json()));
+    } else {
+        print!("{}", summary.text());
+    }
+    Ok(0)
 }
 
 /// Runs the command; returns the process exit code.
@@ -386,6 +455,9 @@ pub fn run(args: &TasksArgs) -> Result<i32, ClientError> {
     let mut products = ProductNames::new(&conn);
     let mut rc = 0;
     let filter = build_filter(args, &mut products)?;
+    if args.summary {
+        return summary(&conn, args, filter, &tokens);
+    }
     let affected: Vec<String>;
     if let Some(filter) = filter {
         let infos: Vec<AdministratorTaskInfo> = match filter {
@@ -411,12 +483,19 @@ pub fn run(args: &TasksArgs) -> Result<i32, ClientError> {
             println!(
                 "{}",
                 pyjson::dumps(&PyValue::List(
-                    views.iter().map(|v| v.to_json(true)).collect()
+                    views
+                        .iter()
+                        .map(|v| v.to_json(true, args.show_progress))
+                        .collect()
                 ))
             );
         } else {
-            let rows = views.iter().map(|v| v.row(true)).collect();
-            println!("{}", table::with_header(&ADMIN_HEADER, rows));
+            let rows = views
+                .iter()
+                .map(|v| v.row(true, args.show_progress))
+                .collect();
+            let header = header_of(&ADMIN_HEADER, args.show_progress);
+            println!("{}", table::with_header(&header, rows));
         }
     } else {
         if tokens.is_empty() {
@@ -443,14 +522,21 @@ pub fn run(args: &TasksArgs) -> Result<i32, ClientError> {
                 println!(
                     "{}",
                     pyjson::dumps(&PyValue::List(
-                        views.iter().map(|v| v.to_json(false)).collect()
+                        views
+                            .iter()
+                            .map(|v| v.to_json(false, args.show_progress))
+                            .collect()
                     ))
                 );
             }
-            (OutputFormat::Plaintext, [only]) => print!("{}", only.details()),
+            (OutputFormat::Plaintext, [only]) => print!("{}", only.details(args.show_progress)),
             _ => {
-                let rows = views.iter().map(|v| v.row(false)).collect();
-                println!("{}", table::with_header(&USER_HEADER, rows));
+                let rows = views
+                    .iter()
+                    .map(|v| v.row(false, args.show_progress))
+                    .collect();
+                let header = header_of(&USER_HEADER, args.show_progress);
+                println!("{}", table::with_header(&header, rows));
             }
         }
     }

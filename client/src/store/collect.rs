@@ -8,7 +8,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::SystemTime;
 
 use ccreport::hash::{fill_missing_report_hashes, source_line};
-use ccreport::pyfmt::{dirname, join, normpath};
+use ccreport::python_text::{dirname, join, normpath};
 use ccreport::{parse_plist_partial, report_path_hash, Report};
 use rayon::prelude::*;
 

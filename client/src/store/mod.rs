@@ -163,6 +163,8 @@ fn check_product(conn: &Connection, endpoint: &str) -> Result<Option<i64>, Clien
     }
 }
 
+/// Stores `inputs` as run `name`: collect, ask the server what it lacks,
+/// pack, upload, then (unless `--detach`) wait for the server to finish.
 fn store_with(
     conn: &Connection,
     endpoint: &str,
@@ -173,7 +175,71 @@ fn store_with(
 ) -> Result<i32, ClientError> {
     let started = Instant::now();
     let progress = progress::Progress::new();
+    let collection = collect_reports(inputs, report_limit, &progress, started)?;
+    let mut api = conn.report(endpoint);
+    let plan = plan_upload(&mut api, &collection, &progress)?;
+    let contents = pack::Contents {
+        file_hashes: &plan.file_hashes,
+        sources: &plan.sources,
+        blame: &plan.blame,
+        version: CODECHECKER_VERSION,
+        keep_for_days: args.keep_for,
+    };
+    let (packed, level) = pack_upload(&collection, &contents, &progress)?;
+    print_summary(
+        &collection,
+        plan.sources.len(),
+        plan.with_comments,
+        plan.blame.len(),
+    );
+    check_upload_size(&packed)?;
+    tracing::debug!(
+        "Upload prepared in {:.2} s",
+        started.elapsed().as_secs_f64()
+    );
 
+    let options = SubmittedRunOptions {
+        run_name: Some(name.to_owned()),
+        tag: args.tag.clone(),
+        version: Some(CODECHECKER_VERSION.to_owned()),
+        force: Some(args.force),
+        trim_path_prefixes: args.trim_path_prefix.clone(),
+        description: args.description.clone(),
+    };
+    let repack = || pack::pack(&collection, &contents, level, &|_| {}).map(|p| p.b64);
+    let token = match submit(&mut api, &progress, packed.b64, &options, repack)? {
+        Submitted::Stored(run_id) => {
+            tracing::debug!("Stored as run {run_id}");
+            store_statistics(&mut api, inputs, name);
+            tracing::info!("Storing the reports finished successfully.");
+            return Ok(0);
+        }
+        Submitted::Queued(token) => token,
+    };
+    tracing::info!("Reports submitted to the server for processing.");
+    store_statistics(&mut api, inputs, name);
+
+    if args.detach {
+        tracing::warn!(
+            "Exiting the 'store' subcommand as '--detach' was specified: not waiting for the result \
+             of the store operation.\nThe server might not have finished processing everything at \
+             this point, so do NOT rely on querying the results just yet!\nTo await the completion of \
+             the processing later, you can execute:\n\n\tcodechecker-client cmd serverside-tasks --token {token} --await"
+        );
+        println!("{token}");
+        return Ok(0);
+    }
+    await_store(conn, &token, &progress, started)
+}
+
+/// Step 1: reads the report folders; refuses (exit code 1) when sources
+/// changed since the analysis or the product's report limit is exceeded.
+fn collect_reports(
+    inputs: &[String],
+    report_limit: Option<i64>,
+    progress: &progress::Progress,
+    started: Instant,
+) -> Result<collect::Collection, ClientError> {
     let reading = progress.spinner("Collecting");
     let parsed = std::sync::atomic::AtomicU64::new(0);
     let tick = || {
@@ -225,7 +291,29 @@ fn store_with(
             return Err(ClientError::Exit(1));
         }
     }
+    Ok(collection)
+}
 
+/// What goes into the upload besides the reports.
+struct UploadPlan {
+    /// Content hash of every source file the reports name.
+    file_hashes: BTreeMap<String, String>,
+    /// The sources to upload: those the server lacks, and those whose review
+    /// comments it must read again.
+    sources: BTreeSet<String>,
+    /// How many of `sources` are uploaded for their review comments.
+    with_comments: usize,
+    /// Blame information of the sources the server has none for.
+    blame: BTreeMap<String, String>,
+}
+
+/// Step 2: hashes the sources and asks the server which contents (and blame
+/// information) it lacks.
+fn plan_upload(
+    api: &mut Api<'_, ReportClient>,
+    collection: &collect::Collection,
+    progress: &progress::Progress,
+) -> Result<UploadPlan, ClientError> {
     let hashing = progress.bar(collection.files.len() as u64, "Hashing");
     let file_hashes = sources::hash_files(&collection.files, &|| hashing.inc(1))?;
     hashing.finish_and_clear();
@@ -236,7 +324,6 @@ fn store_with(
         .into_iter()
         .collect();
 
-    let mut api = conn.report(endpoint);
     let (mut needed, needed_blame): (HashSet<String>, HashSet<String>) = if all_hashes.is_empty() {
         (HashSet::new(), HashSet::new())
     } else {
@@ -289,17 +376,24 @@ fn store_with(
         }
         b
     };
+    Ok(UploadPlan {
+        file_hashes,
+        sources: upload_sources,
+        with_comments: with_comments.len(),
+        blame,
+    })
+}
 
+/// Step 3: packs the upload (harder when it would not fit CodeChecker's
+/// servers' limit); returns it with the compression level used.
+fn pack_upload(
+    collection: &collect::Collection,
+    contents: &pack::Contents<'_>,
+    progress: &progress::Progress,
+) -> Result<(pack::Packed, u32), ClientError> {
     let packing = progress.bar(collection.unique_reports as u64, "Packing");
-    let contents = pack::Contents {
-        file_hashes: &file_hashes,
-        sources: &upload_sources,
-        blame: &blame,
-        version: CODECHECKER_VERSION,
-        keep_for_days: args.keep_for,
-    };
     let mut level = pack::ZLIB_LEVEL;
-    let mut packed = pack::pack(&collection, &contents, level, &|n| packing.inc(n))?;
+    let mut packed = pack::pack(collection, contents, level, &|n| packing.inc(n))?;
     packing.finish_and_clear();
     if packed.b64.len() > pack::THRIFT_STRING_LIMIT {
         // CodeChecker's server refuses longer uploads; try to fit.
@@ -309,15 +403,14 @@ fn store_with(
         );
         level = pack::ZLIB_LEVEL_MAX;
         let again = progress.bar(collection.unique_reports as u64, "Repacking");
-        packed = pack::pack(&collection, &contents, level, &|n| again.inc(n))?;
+        packed = pack::pack(collection, contents, level, &|n| again.inc(n))?;
         again.finish_and_clear();
     }
-    print_summary(
-        &collection,
-        upload_sources.len(),
-        with_comments.len(),
-        blame.len(),
-    );
+    Ok((packed, level))
+}
+
+/// Refuses (exit code 1) an upload over CodeChecker's size limit.
+fn check_upload_size(packed: &pack::Packed) -> Result<(), ClientError> {
     tracing::info!(
         "Compressing report zip file done ({} / {}).",
         format_size(packed.zip_size),
@@ -331,19 +424,28 @@ fn store_with(
         );
         return Err(ClientError::Exit(1));
     }
-    tracing::debug!(
-        "Upload prepared in {:.2} s",
-        started.elapsed().as_secs_f64()
-    );
+    Ok(())
+}
 
-    let options = SubmittedRunOptions {
-        run_name: Some(name.to_owned()),
-        tag: args.tag.clone(),
-        version: Some(CODECHECKER_VERSION.to_owned()),
-        force: Some(args.force),
-        trim_path_prefixes: args.trim_path_prefix.clone(),
-        description: args.description.clone(),
-    };
+/// How the server took the upload.
+enum Submitted {
+    /// Stored at once (`massStoreRun`), as this run id.
+    Stored(i64),
+    /// Queued as this background task (`massStoreRunAsynchronous`).
+    Queued(String),
+}
+
+/// Step 4: uploads, asynchronously where the server can (and
+/// `CC_FORCE_SYNC_STORE` does not say otherwise), else with the blocking
+/// `massStoreRun`; `repack` builds the upload again when a refused
+/// asynchronous attempt consumed it.
+fn submit(
+    api: &mut Api<'_, ReportClient>,
+    progress: &progress::Progress,
+    b64: String,
+    options: &SubmittedRunOptions,
+    repack: impl FnOnce() -> Result<String, StoreError>,
+) -> Result<Submitted, ClientError> {
     tracing::info!("Storing results to the server ...");
     let force_sync = std::env::var("CC_FORCE_SYNC_STORE")
         .map(|v| ["yes", "y", "true", "t", "on", "1"].contains(&v.to_lowercase().as_str()))
@@ -353,72 +455,74 @@ fn store_with(
     api.call("getPackageVersion", |c| c.get_package_version())?;
 
     let uploading = progress.spinner("Uploading");
-    uploading.set_message(format_size(packed.b64.len() as u64));
-    let mut upload = Some(packed.b64);
-    let token = match upload.take().filter(|_| !force_sync) {
-        None => None,
-        Some(b64) => {
-            match api.call_raw("massStoreRunAsynchronous", |c| {
-                c.mass_store_run_asynchronous(Some(b64), Some(options.clone()))
-            }) {
-                Ok(token) => Some(token),
-                Err(e) if e.is_unknown_method() => {
-                    tracing::warn!("The server does not support 'massStoreRunAsynchronous'; using 'massStoreRun'.");
-                    None
-                }
-                Err(e) => {
-                    uploading.finish_and_clear();
-                    return Err(e.into());
-                }
+    uploading.set_message(format_size(b64.len() as u64));
+    let mut upload = Some(b64);
+    if let Some(b64) = upload.take().filter(|_| !force_sync) {
+        match api.call_raw("massStoreRunAsynchronous", |c| {
+            c.mass_store_run_asynchronous(Some(b64), Some(options.clone()))
+        }) {
+            Ok(token) => {
+                uploading.finish_and_clear();
+                return Ok(Submitted::Queued(token));
+            }
+            Err(e) if e.is_unknown_method() => {
+                tracing::warn!(
+                    "The server does not support 'massStoreRunAsynchronous'; using 'massStoreRun'."
+                );
+            }
+            Err(e) => {
+                uploading.finish_and_clear();
+                return Err(e.into());
+            }
+        }
+    }
+    // A failed asynchronous attempt consumed the upload: pack it again.
+    let b64 = match upload.take() {
+        Some(b64) => b64,
+        None => repack()?,
+    };
+    let run_id = api.call_raw("massStoreRun", |c| {
+        c.mass_store_run(
+            options.run_name.clone(),
+            options.tag.clone(),
+            options.version.clone(),
+            Some(b64),
+            options.force,
+            options.trim_path_prefixes.clone(),
+            options.description.clone(),
+        )
+    });
+    uploading.finish_and_clear();
+    Ok(Submitted::Stored(run_id?))
+}
+
+/// Step 5: waits for the store task to end, showing the server's progress.
+fn await_store(
+    conn: &Connection,
+    token: &str,
+    progress: &progress::Progress,
+    started: Instant,
+) -> Result<i32, ClientError> {
+    let waiting = progress.spinner("Processing");
+    let mut tasks = conn.tasks();
+    let mut last_percent: Option<i32> = None;
+    let mut show = |info: &codechecker_api::tasks::TaskInfo| {
+        waiting.set_message(status_name(info.status));
+        // Servers that report progress (ours) fill the bar; the log line
+        // shows it where no bar is drawn (--verbose debug).
+        if let Some(percent) = info.progress {
+            progress::show_percent(&waiting, percent);
+            if last_percent != Some(percent) {
+                last_percent = Some(percent);
+                tracing::debug!(
+                    "Server-side processing of task '{token}': {percent}% ({}).",
+                    status_name(info.status)
+                );
             }
         }
     };
-    let Some(token) = token else {
-        // A failed asynchronous attempt consumed the upload: pack it again.
-        let b64 = match upload.take() {
-            Some(b64) => b64,
-            None => pack::pack(&collection, &contents, level, &|_| {})?.b64,
-        };
-        let run_id = api.call_raw("massStoreRun", |c| {
-            c.mass_store_run(
-                options.run_name.clone(),
-                options.tag.clone(),
-                options.version.clone(),
-                Some(b64),
-                options.force,
-                options.trim_path_prefixes.clone(),
-                options.description.clone(),
-            )
-        });
-        uploading.finish_and_clear();
-        let run_id = run_id?;
-        tracing::debug!("Stored as run {run_id}");
-        store_statistics(&mut api, inputs, name);
-        tracing::info!("Storing the reports finished successfully.");
-        return Ok(0);
-    };
-    uploading.finish_and_clear();
-    tracing::info!("Reports submitted to the server for processing.");
-    store_statistics(&mut api, inputs, name);
-
-    if args.detach {
-        tracing::warn!(
-            "Exiting the 'store' subcommand as '--detach' was specified: not waiting for the result \
-             of the store operation.\nThe server might not have finished processing everything at \
-             this point, so do NOT rely on querying the results just yet!\nTo await the completion of \
-             the processing later, you can execute:\n\n\tcodechecker-client cmd serverside-tasks --token {token} --await"
-        );
-        println!("{token}");
-        return Ok(0);
-    }
-
-    let waiting = progress.spinner("Processing");
-    let mut tasks = conn.tasks();
-    let mut show = |info: &codechecker_api::tasks::TaskInfo| {
-        waiting.set_message(status_name(info.status));
-    };
     let result =
-        await_task_termination_with(&mut tasks, &token, &AwaitOptions::default(), &mut show);
+        await_task_termination_with(&mut tasks, token, &AwaitOptions::default(), &mut show);
     waiting.finish_and_clear();
     let info = match result {
         Ok(info) => info,

@@ -53,6 +53,20 @@ impl Progress {
     }
 }
 
+/// Turns `bar` (a spinner) into a percentage bar and shows `percent`
+/// (servers that report task progress; see `TaskInfo.progress`).
+pub fn show_percent(bar: &ProgressBar, percent: i32) {
+    if bar.length() != Some(100) {
+        let style =
+            ProgressStyle::with_template("{prefix:>12} [{bar:32}] {pos:>3}% {msg} ({elapsed})")
+                .unwrap_or_else(|_| ProgressStyle::default_bar())
+                .progress_chars("=> ");
+        bar.set_style(style);
+        bar.set_length(100);
+    }
+    bar.set_position(u64::try_from(percent.clamp(0, 100)).unwrap_or(0));
+}
+
 impl Default for Progress {
     fn default() -> Self {
         Self::new()

@@ -132,8 +132,8 @@ fn real_analysis_stored_by_our_client_matches_codechecker() {
     let work = tempfile::tempdir().expect("temp dir");
     let env = UserEnv::new(&work.path().join("home"))
         .with("TEST_WORKSPACE", &work.path().to_string_lossy());
-    let reference = support::reference_server(&venv, &work.path().join("reference"), None);
-    let ours = support::our_server(&work.path().join("ours"));
+    let reference = support::reference_server(None);
+    let ours = support::our_server();
     let src = work.path().join("project/src");
 
     for (version, at_least) in [("v1", 20), ("v2", 16)] {

@@ -99,7 +99,7 @@ fn argument_errors_exit_with_2() {
         expect_code(&out, 2, &format!("{args:?}"));
     }
     // Without a token or filter there is nothing to ask the server.
-    let dead = format!("localhost:{}", support::free_port());
+    let dead = format!("localhost:{}", testkit::free_port());
     let out = env.ours(&["cmd", "serverside-tasks", "--url", &dead]);
     assert_ne!(out.status.code(), Some(0));
 }

@@ -100,7 +100,7 @@ fn dropping_proxy(backend: u16) -> u16 {
 fn a_connection_dropped_during_the_upload_is_a_clear_error() {
     let Some(venv) = support::venv() else { return };
     let work = tempfile::tempdir().expect("temp dir");
-    let server = support::our_server(&work.path().join("server"));
+    let server = support::our_server();
     let env = UserEnv::new(&work.path().join("home"))
         .with("TEST_WORKSPACE", &work.path().to_string_lossy());
     let corpus = generate(
@@ -114,7 +114,7 @@ fn a_connection_dropped_during_the_upload_is_a_clear_error() {
     )
     .expect("corpus");
     let reports = corpus.reports.to_string_lossy().into_owned();
-    let proxy = dropping_proxy(server.port);
+    let proxy = dropping_proxy(server.addr().port());
     let via_proxy = format!("http://localhost:{proxy}/Default");
 
     for sync in [false, true] {

@@ -27,15 +27,13 @@ fn run_names(env: &UserEnv, product: &str) -> Vec<String> {
 #[test]
 fn a_lifetime_given_at_store_time_reaches_run_retention() {
     let work = tempfile::tempdir().expect("temp dir");
-    let server_dir = work.path().join("server");
-    std::fs::create_dir_all(server_dir.join("workspace")).unwrap();
-    std::fs::write(
-        server_dir.join("workspace/server_config.json"),
-        r#"{"background_tasks": {"run_retention": {"interval": 1,
-            "products": {"Default": {"dry_run": false}}}}}"#,
-    )
-    .unwrap();
-    let server = support::our_server(&server_dir);
+    let server = support::ServerBuilder::new()
+        .workspace_file(
+            "server_config.json",
+            r#"{"background_tasks": {"run_retention": {"interval": 1,
+                "products": {"Default": {"dry_run": false}}}}}"#,
+        )
+        .start();
     let env = UserEnv::new(&work.path().join("home"));
     let product = server.product_url();
     let spec = CorpusSpec {
@@ -59,7 +57,7 @@ fn a_lifetime_given_at_store_time_reaches_run_retention() {
     // Their latest stores were five days ago.
     {
         use diesel::{Connection, RunQueryDsl};
-        let db = server_dir.join("workspace/Default.sqlite");
+        let db = server.workspace().join("Default.sqlite");
         let mut conn = diesel::SqliteConnection::establish(&db.display().to_string()).unwrap();
         let five_days_ago = chrono::Utc::now() - chrono::Duration::days(5);
         diesel::sql_query(format!(

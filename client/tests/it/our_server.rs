@@ -14,10 +14,10 @@ use support::{expect_code, results_of, table_lines, tasks_json, text, UserEnv};
 fn against_our_server() {
     let Some(venv) = support::venv() else { return };
     let work = tempfile::tempdir().expect("temp dir");
-    let server = support::our_server(&work.path().join("server"));
+    let server = support::our_server();
     let env = UserEnv::new(&work.path().join("home"))
         .with("TEST_WORKSPACE", &work.path().to_string_lossy());
-    let (srv, product) = (server.url(), server.product_url());
+    let (srv, product) = (server.cli_url(), server.product_url());
 
     // Tasks: create, await, list; both clients print the same.
     let out = env.ours(&[
@@ -177,7 +177,7 @@ fn against_our_server() {
 fn results_of_a_100k_report_run_come_back_once_each() {
     let Some(venv) = support::venv() else { return };
     let work = tempfile::tempdir().expect("temp dir");
-    let server = support::our_server(&work.path().join("server"));
+    let server = support::our_server();
     let env = UserEnv::new(&work.path().join("home"));
     let product = server.product_url();
     let spec = CorpusSpec {
@@ -222,4 +222,195 @@ fn results_of_a_100k_report_run_come_back_once_each() {
         .map(|r| r["bugHash"].as_str().expect("a bug hash"))
         .collect();
     assert_eq!(hashes.len(), 100_000, "distinct bug hashes");
+}
+
+/// A Thrift call to our server's `Tasks` service; the reply's success value.
+fn tasks_call(server: &support::Server, method: &str, args: &str) -> serde_json::Value {
+    let reply = ureq::AgentBuilder::new()
+        .timeout(Duration::from_secs(30))
+        .build()
+        .post(&format!("{}/v6.74/Tasks", server.url()))
+        .set("Content-Type", "application/x-thrift")
+        .send_string(&format!("[1,\"{method}\",1,0,{args}]"))
+        .unwrap_or_else(|e| panic!("{method}: {e}"))
+        .into_string()
+        .unwrap_or_else(|e| panic!("{method}: {e}"));
+    support::json(&reply, method)[4]["0"].clone()
+}
+
+/// Whether `values` never go down.
+fn non_decreasing(values: &[i64]) -> bool {
+    values.windows(2).all(|w| w[0] <= w[1])
+}
+
+/// A store of 100 source files: the server's `getTaskInfo` shows its
+/// progress (our field 100) rising while it runs, and so does our client's
+/// progress bar (its log line under `--verbose debug`); then
+/// `cmd serverside-tasks --progress` and `--summary` show the finished task.
+#[test]
+fn store_progress_rises_on_the_server_and_in_our_client() {
+    let work = tempfile::tempdir().expect("temp dir");
+    let server = support::our_server();
+    let env = UserEnv::new(&work.path().join("home"));
+    let spec = CorpusSpec {
+        files: 100,
+        reports_per_file: 400,
+        seed: 17,
+        run_name: "progress".to_owned(),
+        ..CorpusSpec::default()
+    };
+    let corpus = generate(&work.path().join("corpus"), &spec).expect("corpus");
+    let dir = corpus.reports.display().to_string();
+    let product = server.product_url();
+    let store = std::thread::scope(|scope| {
+        let client = scope.spawn(|| {
+            env.ours(&[
+                "store",
+                &dir,
+                "--name",
+                "progress",
+                "--url",
+                &product,
+                "--verbose",
+                "debug",
+            ])
+        });
+        // The store's task, as soon as it exists.
+        let started = Instant::now();
+        let token = loop {
+            let listed = tasks_call(&server, "getTasks", r#"{"1":{"rec":{}}}"#);
+            let found = listed["lst"]
+                .as_array()
+                .and_then(|l| l.get(2))
+                .and_then(|t| t["1"]["rec"]["1"]["str"].as_str())
+                .map(str::to_owned);
+            if let Some(token) = found {
+                break token;
+            }
+            assert!(
+                started.elapsed() < Duration::from_secs(120) && !client.is_finished(),
+                "no store task appeared"
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        };
+        let mut seen: Vec<(i64, i64)> = Vec::new();
+        loop {
+            let info = tasks_call(
+                &server,
+                "getTaskInfo",
+                &format!(r#"{{"1":{{"str":"{token}"}}}}"#),
+            );
+            let status = info["rec"]["3"]["i32"].as_i64().expect("a status");
+            let progress = info["rec"]["100"]["i32"]
+                .as_i64()
+                .expect("our progress field");
+            seen.push((status, progress));
+            if status >= 3 {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        (token, seen, client.join().expect("the client thread"))
+    });
+    let (token, seen, out) = store;
+    expect_code(&out, 0, "our store");
+    let values: Vec<i64> = seen.iter().map(|(_, p)| *p).collect();
+    assert!(values.iter().all(|p| (0..=100).contains(p)), "{seen:?}");
+    assert!(non_decreasing(&values), "progress went back: {seen:?}");
+    assert_eq!(seen.last(), Some(&(3, 100)), "{seen:?}");
+    let mut before_end: Vec<i64> = seen
+        .iter()
+        .filter(|(status, _)| *status < 3)
+        .map(|(_, p)| *p)
+        .collect();
+    before_end.dedup();
+    assert!(
+        before_end.len() > 1,
+        "one progress value seen while the store ran: {seen:?}"
+    );
+    // What our client's bar showed, from its log lines.
+    let log = text(&out.stderr);
+    let shown: Vec<i64> = log
+        .lines()
+        .filter(|l| l.contains("Server-side processing of task"))
+        .filter_map(|l| {
+            let (_, rest) = l.rsplit_once("': ")?;
+            rest.split('%').next()?.trim().parse().ok()
+        })
+        .collect();
+    assert!(non_decreasing(&shown), "{shown:?}\n{log}");
+    assert_eq!(shown.last(), Some(&100), "{log}");
+    assert!(
+        shown.len() > 1,
+        "the client saw one value: {shown:?}\n{log}"
+    );
+    eprintln!(
+        "progress of {} reports: server {:?}, client {:?}",
+        corpus.report_count, before_end, shown
+    );
+
+    // The progress column and the summary.
+    let srv = server.cli_url();
+    let out = env.ours(&[
+        "cmd",
+        "serverside-tasks",
+        "--url",
+        &srv,
+        "--token",
+        &token,
+        "--progress",
+        "--output",
+        "json",
+    ]);
+    expect_code(&out, 0, "--progress json");
+    assert_eq!(tasks_json(&out, "--progress")[0]["progress"], 100);
+    let out = env.ours(&[
+        "cmd",
+        "serverside-tasks",
+        "--url",
+        &srv,
+        "--token",
+        &token,
+        &token,
+        "--progress",
+        "--output",
+        "table",
+    ]);
+    expect_code(&out, 0, "--progress table");
+    let table = text(&out.stdout);
+    assert!(
+        table.contains("Progress") && table.contains("100%"),
+        "{table}"
+    );
+    let out = env.ours(&[
+        "cmd",
+        "serverside-tasks",
+        "--url",
+        &srv,
+        "--summary",
+        "--output",
+        "json",
+    ]);
+    expect_code(&out, 0, "--summary json");
+    let summary = support::json(&text(&out.stdout), "--summary");
+    assert_eq!(
+        summary["counts"]["report_server::massStoreRunAsynchronous()"]["COMPLETED"], 1,
+        "{summary}"
+    );
+    assert_eq!(summary["oldestWaiting"], serde_json::Value::Null);
+    assert_eq!(summary["startedLastHour"], 1);
+    assert!(summary["medianWaitLastHourSeconds"]
+        .as_i64()
+        .is_some_and(|w| w >= 0));
+    let out = env.ours(&["cmd", "serverside-tasks", "--url", &srv, "--summary"]);
+    expect_code(&out, 0, "--summary");
+    let plain = text(&out.stdout);
+    assert!(
+        plain.contains("COMPLETED") && plain.contains("No task is waiting."),
+        "{plain}"
+    );
+    assert!(
+        plain.contains("Median wait of the 1 task(s) started in the last hour"),
+        "{plain}"
+    );
 }

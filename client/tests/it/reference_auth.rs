@@ -30,12 +30,8 @@ fn session_token(home: &Path, port: u16) -> Option<String> {
 fn login_sessions_and_permissions() {
     let Some(venv) = support::venv() else { return };
     let work = tempfile::tempdir().expect("temp dir");
-    let server = support::reference_server(
-        &venv,
-        &work.path().join("server"),
-        Some(&["admin:admin123", "user:user123"]),
-    );
-    let (srv, product, port) = (server.url(), server.product_url(), server.port);
+    let server = support::reference_server(Some(&["admin:admin123", "user:user123"]));
+    let (srv, product, port) = (server.cli_url(), server.product_url(), server.port());
     // (Whether a destroyed session dies at once on every API process of
     // CodeChecker's server is the server's business, so it is not checked.)
     let runs = ["cmd", "runs", "--url", product.as_str(), "-o", "json"];

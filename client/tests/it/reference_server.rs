@@ -225,6 +225,49 @@ fn serverside_tasks(env: &UserEnv, venv: &Path, server: &str) {
     ]);
     assert_eq!(tasks_json(&out, "cancelled")[0]["status"], "CANCELLED");
     expect_code(&out, 16, "cancelled task");
+    // Our extensions against CodeChecker's server: it reports no progress;
+    // the summary is built from getTasks, which it answers.
+    let out = env.ours(&[
+        "cmd",
+        "serverside-tasks",
+        "--url",
+        server,
+        "--token",
+        &t_ok,
+        "--progress",
+        "--output",
+        "json",
+    ]);
+    expect_code(&out, 0, "--progress against CodeChecker");
+    assert_eq!(
+        tasks_json(&out, "--progress")[0]["progress"],
+        serde_json::Value::Null
+    );
+    let out = env.ours(&[
+        "cmd",
+        "serverside-tasks",
+        "--url",
+        server,
+        "--type",
+        "TaskService::DummyTask",
+        "--summary",
+        "--output",
+        "json",
+    ]);
+    expect_code(&out, 0, "--summary against CodeChecker");
+    let summary = tasks_json(&out, "--summary");
+    let dummy = &summary["counts"]["TaskService::DummyTask"];
+    for status in ["COMPLETED", "FAILED", "CANCELLED"] {
+        assert!(
+            dummy[status].as_i64().is_some_and(|n| n >= 1),
+            "{status}: {summary}"
+        );
+    }
+    assert!(
+        summary["startedLastHour"].as_i64().is_some_and(|n| n >= 3),
+        "{summary}"
+    );
+
     // No token and no filter: a command-line error, as in CodeChecker.
     let ours = env.ours(&["cmd", "serverside-tasks", "--url", server]);
     let theirs = env.theirs(venv, &["cmd", "serverside-tasks", "--url", server]);
@@ -602,7 +645,7 @@ fn bad_inputs(env: &UserEnv, venv: &Path, product: &str, work: &Path) {
     );
 
     // Unreachable server: a clear error, quickly.
-    let dead = format!("http://localhost:{}/Default", support::free_port());
+    let dead = format!("http://localhost:{}/Default", testkit::free_port());
     let start = Instant::now();
     let out = env.ours(&["store", &reports, "--name", "x", "--url", &dead]);
     expect_code(&out, 1, "unreachable server");
@@ -647,11 +690,11 @@ fn bad_inputs(env: &UserEnv, venv: &Path, product: &str, work: &Path) {
 fn against_codechecker_server() {
     let Some(venv) = support::venv() else { return };
     let work = tempfile::tempdir().expect("temp dir");
-    let server = support::reference_server(&venv, &work.path().join("server"), None);
+    let server = support::reference_server(None);
     let env = UserEnv::new(&work.path().join("home"))
         .with("TEST_WORKSPACE", &work.path().to_string_lossy());
     let started = Instant::now();
-    serverside_tasks(&env, &venv, &server.url());
+    serverside_tasks(&env, &venv, &server.cli_url());
     eprintln!("serverside-tasks checks: {:?}", started.elapsed());
     let started = Instant::now();
     store_and_compare(&env, &venv, &server.product_url(), work.path());

@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 
-use crate::error::{Error, Result};
+use crate::error::Result;
 
 /// Source of "now" for every timestamp the database writes.
 pub trait Clock: Send + Sync + 'static {
@@ -55,23 +55,14 @@ impl Clock for ManualClock {
     }
 }
 
-/// A duration in whole microseconds, saturating at `i64::MAX`.
-pub(crate) fn duration_micros(d: Duration) -> i64 {
-    i64::try_from(d.as_micros()).unwrap_or(i64::MAX)
-}
-
-/// Storage form of an instant.
-pub(crate) fn to_micros(t: DateTime<Utc>) -> i64 {
-    t.timestamp_micros()
-}
+pub(crate) use dbkit::time::{duration_micros, to_micros};
 
 /// Instant of a stored microsecond count.
 pub(crate) fn from_micros(us: i64) -> Result<DateTime<Utc>> {
-    DateTime::from_timestamp_micros(us)
-        .ok_or_else(|| Error::Corrupt(format!("timestamp {us} µs is out of range")))
+    Ok(dbkit::time::from_micros(us)?)
 }
 
-/// Optional variant of [`from_micros`].
+/// [`from_micros`] of an optional column.
 pub(crate) fn opt_from_micros(us: Option<i64>) -> Result<Option<DateTime<Utc>>> {
-    us.map(from_micros).transpose()
+    Ok(dbkit::time::opt_from_micros(us)?)
 }

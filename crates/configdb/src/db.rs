@@ -12,7 +12,7 @@ use crate::connection::{AnyConnection, Manager, Target};
 use crate::error::{Error, Result};
 use crate::migrate;
 use crate::notify::{self, Event, Publisher};
-use crate::txn::write_txn;
+use dbkit::write_txn;
 
 /// Which database engine a [`ConfigDb`] talks to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

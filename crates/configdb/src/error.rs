@@ -75,6 +75,19 @@ pub enum Error {
     Listener(String),
 }
 
+impl From<dbkit::Error> for Error {
+    fn from(e: dbkit::Error) -> Self {
+        match e {
+            dbkit::Error::BadUrl(url) => Error::BadUrl(url),
+            dbkit::Error::Migration(m) => Error::Migration(m),
+            dbkit::Error::Query(q) => Error::Query(q),
+            dbkit::Error::BadTimestamp(us) => {
+                Error::Corrupt(format!("timestamp {us} µs is out of range"))
+            }
+        }
+    }
+}
+
 impl Error {
     /// Wraps an I/O error with a short description of the failed action.
     pub(crate) fn io(context: impl Into<String>, source: std::io::Error) -> Self {

@@ -29,11 +29,8 @@ mod schema;
 mod settings;
 mod sql;
 mod tasks;
-mod txn;
 
 pub use clock::{Clock, ManualClock, SystemClock};
-/// Backend-neutral connection pieces, shared with the product database crate.
-pub use connection::{AnyConnection, Manager, Target};
 pub use db::{BackendKind, ConfigDb, OpenOptions};
 pub use error::{Error, Result};
 pub use notify::Notifier;
@@ -43,5 +40,7 @@ pub use tasks::comments::{format_comment_timestamp, system_actor, Comment};
 pub use tasks::control::{Periodic, QueueBound};
 pub use tasks::filter::{TaskQuery, Ternary};
 pub use tasks::queue::{FinishOutcome, Heartbeat, KindLimit, RescueOutcome, Rescued};
+pub use tasks::stats::{
+    cancel_requested_at, KindHistogram, KindStatusCount, TaskStats, HISTOGRAM_BOUNDS_SECS,
+};
 pub use tasks::{epoch_seconds, NewTask, TaskRecord, TaskStatus};
-pub use txn::write_txn;

@@ -38,7 +38,7 @@ impl ConfigDb {
         check_text("the setting's key", key)?;
         check_text("the setting's value", value)?;
         let mut conn = self.conn()?;
-        let update = |conn: &mut crate::AnyConnection| {
+        let update = |conn: &mut crate::connection::AnyConnection| {
             diesel::update(s::server_configuration.find(key))
                 .set(s::config_value.eq(value))
                 .execute(conn)

@@ -301,7 +301,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         slow_removals.len()
     );
     let mut worst = during.1.clone();
-    worst.sort_by(|a, b| b.1.cmp(&a.1));
+    worst.sort_by_key(|q| std::cmp::Reverse(q.1));
     for (at, took) in worst.iter().take(5) {
         println!(
             "  slow query at {:.1} s: {:.0} ms",
@@ -309,7 +309,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             took.as_secs_f64() * 1e3
         );
     }
-    slow_removals.sort_by(|a, b| b.1.cmp(&a.1));
+    slow_removals.sort_by_key(|r| std::cmp::Reverse(r.1));
     for (at, took) in slow_removals.iter().take(5) {
         println!(
             "  slow removal at {:.1} s: {:.0} ms",

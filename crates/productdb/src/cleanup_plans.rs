@@ -2,7 +2,7 @@
 //! optionally dated lists of report hashes to be fixed, which can be closed
 //! and reopened. A report hash belongs to at most one plan.
 
-use configdb::AnyConnection;
+use dbkit::AnyConnection;
 use diesel::sql_types::{BigInt, Nullable, Text};
 use diesel::QueryableByName;
 

@@ -3,7 +3,7 @@
 //! every report with the hash, in any run, shows it. Messages are stored as
 //! given; formatting them (system comments, HTML escaping) is the reader's.
 
-use configdb::AnyConnection;
+use dbkit::AnyConnection;
 use diesel::sql_types::{BigInt, Text};
 use diesel::QueryableByName;
 

@@ -5,7 +5,7 @@
 //! recomputed with SQL `LIKE` (`*` → `%`) when a component is saved, and
 //! extended with `fnmatch` when a store adds a file, as CodeChecker does.
 
-use configdb::AnyConnection;
+use dbkit::AnyConnection;
 use diesel::sql_types::{Nullable, Text};
 use diesel::QueryableByName;
 

@@ -4,7 +4,7 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
-use configdb::{AnyConnection, Manager, Target};
+use dbkit::{AnyConnection, Manager, Target};
 use diesel::r2d2::{ManageConnection, Pool, PooledConnection};
 
 use crate::error::{Error, Result};
@@ -125,7 +125,9 @@ impl ProductDb {
         let manager = Manager::new(target, Duration::from_secs(5));
         match manager.connect() {
             Ok(mut conn) => migrate::schema_status(&mut conn).unwrap_or(DbStatus::FailedToConnect),
-            Err(diesel::r2d2::Error::ConnectionError(e)) if is_missing_database(&e) => {
+            Err(diesel::r2d2::Error::ConnectionError(e))
+                if dbkit::classify::is_missing_database(&e) =>
+            {
                 DbStatus::Missing
             }
             Err(_) => DbStatus::FailedToConnect,
@@ -161,11 +163,6 @@ impl ProductDb {
     /// Runs `f` in a short write transaction.
     pub(crate) fn write<T>(&self, f: impl FnOnce(&mut AnyConnection) -> Result<T>) -> Result<T> {
         let mut conn = self.conn()?;
-        configdb::write_txn(&mut conn, f)
+        dbkit::write_txn(&mut conn, f)
     }
-}
-
-fn is_missing_database(e: &diesel::ConnectionError) -> bool {
-    let text = e.to_string();
-    text.contains("database") && text.contains("does not exist")
 }

@@ -106,14 +106,15 @@ pub enum Error {
     },
 }
 
-impl From<configdb::Error> for Error {
-    fn from(e: configdb::Error) -> Self {
+impl From<dbkit::Error> for Error {
+    fn from(e: dbkit::Error) -> Self {
         match e {
-            configdb::Error::BadUrl(u) => Error::BadUrl(u),
-            configdb::Error::Connect(c) => Error::Connect(c),
-            configdb::Error::Pool(p) => Error::Pool(p),
-            configdb::Error::Query(q) => Error::Query(q),
-            other => Error::Corrupt(other.to_string()),
+            dbkit::Error::BadUrl(u) => Error::BadUrl(u),
+            dbkit::Error::Migration(m) => Error::Migration(m),
+            dbkit::Error::Query(q) => Error::Query(q),
+            dbkit::Error::BadTimestamp(us) => {
+                Error::Corrupt(format!("timestamp {us} µs is out of range"))
+            }
         }
     }
 }

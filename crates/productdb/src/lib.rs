@@ -38,9 +38,9 @@ pub mod retention;
 mod review;
 mod rules;
 mod sql;
-mod store;
 pub mod system_comment;
 mod time;
+mod writer;
 
 pub use components::component_patterns;
 pub use db::{BackendKind, OpenOptions, ProductDb, RUN_LOCK_TIMEOUT};
@@ -50,4 +50,4 @@ pub use read::counts::{
     CheckerCountRow, CheckerStatusRow, CountQuery, FileSummaryRow, RunReportCountRow,
     RunTagCountRow,
 };
-pub use store::StoreWriter;
+pub use writer::StoreWriter;

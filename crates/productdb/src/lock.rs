@@ -8,7 +8,7 @@
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
-use configdb::AnyConnection;
+use dbkit::AnyConnection;
 use diesel::sql_types::{BigInt, Nullable, Text};
 use diesel::QueryableByName;
 use rand::RngCore;
@@ -109,7 +109,7 @@ fn read_lock(
     }
     match sql.load::<LockRow>(conn) {
         Ok(rows) => Ok(rows.into_iter().next()),
-        Err(e) if is_lock_not_available(&e) => Err(locked(run_name, None, now())),
+        Err(e) if dbkit::classify::is_lock_not_available(&e) => Err(locked(run_name, None, now())),
         Err(e) => Err(e.into()),
     }
 }
@@ -128,16 +128,6 @@ fn locked(run_name: &str, holder: Option<&str>, expires_at: DateTime<Utc>) -> Er
         run_name: run_name.to_owned(),
         holder: holder.unwrap_or("another user").to_owned(),
         expires_at,
-    }
-}
-
-/// PostgreSQL's `lock_not_available` (from `NOWAIT`).
-fn is_lock_not_available(e: &diesel::result::Error) -> bool {
-    match e {
-        diesel::result::Error::DatabaseError(_, info) => {
-            info.message().contains("could not obtain lock")
-        }
-        _ => false,
     }
 }
 

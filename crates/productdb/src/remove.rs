@@ -9,14 +9,14 @@
 //! into it meanwhile (and a run a store holds is refused, as CodeChecker
 //! refuses it).
 
-use configdb::AnyConnection;
+use dbkit::AnyConnection;
 
 use crate::db::ProductDb;
 use crate::error::{Error, Result};
 use crate::lock::release_in_txn;
 use crate::sql::{IntRow, Sql, TextRow, MAX_BINDS};
-use crate::store::delete_run;
 use crate::time::{now, to_micros};
+use crate::writer::delete_run;
 
 /// The lock holder a removal names in a refused store's message.
 const REMOVER: &str = "a run removal";

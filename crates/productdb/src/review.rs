@@ -5,7 +5,7 @@
 //! stores (see `store::finish`), unless a source code comment set the
 //! report's status.
 
-use configdb::AnyConnection;
+use dbkit::AnyConnection;
 use diesel::sql_types::{BigInt, Text};
 use diesel::QueryableByName;
 

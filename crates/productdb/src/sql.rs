@@ -2,7 +2,7 @@
 //! backends: placeholders come out as `?` (SQLite) or `$n` (PostgreSQL), and
 //! binds are collected as [`Value`]s.
 
-use configdb::AnyConnection;
+use dbkit::AnyConnection;
 use diesel::query_builder::BoxedSqlQuery;
 use diesel::query_dsl::RunQueryDsl;
 use diesel::sql_types::{BigInt, Binary, Bool, Nullable, Text};

@@ -1,34 +1,20 @@
-//! The microsecond representation of instants in storage.
+//! Instants in storage (the shared `dbkit::time` conventions) and the text
+//! form CodeChecker compares dates in.
 
 use chrono::{DateTime, Utc};
 
-use crate::error::{Error, Result};
+pub(crate) use dbkit::time::{now, secs_to_micros, to_micros};
 
-/// "Now", truncated to microseconds.
-pub(crate) fn now() -> DateTime<Utc> {
-    let t = Utc::now();
-    DateTime::from_timestamp_micros(t.timestamp_micros()).unwrap_or(t)
-}
+use crate::error::Result;
 
-/// Storage form of an instant.
-pub(crate) fn to_micros(t: DateTime<Utc>) -> i64 {
-    t.timestamp_micros()
-}
-
-/// Instant of a stored microsecond count.
+/// The instant of a stored microsecond count.
 pub(crate) fn from_micros(us: i64) -> Result<DateTime<Utc>> {
-    DateTime::from_timestamp_micros(us)
-        .ok_or_else(|| Error::Corrupt(format!("timestamp {us} µs is out of range")))
+    Ok(dbkit::time::from_micros(us)?)
 }
 
-/// Optional variant of [`from_micros`].
+/// [`from_micros`] of an optional column.
 pub(crate) fn opt_from_micros(us: Option<i64>) -> Result<Option<DateTime<Utc>>> {
-    us.map(from_micros).transpose()
-}
-
-/// Microseconds of a Unix time in seconds (API filters), saturating.
-pub(crate) fn secs_to_micros(secs: i64) -> i64 {
-    secs.saturating_mul(1_000_000)
+    Ok(dbkit::time::opt_from_micros(us)?)
 }
 
 /// Python's `str(datetime)` of an instant: `YYYY-MM-DD HH:MM:SS[.ffffff]`

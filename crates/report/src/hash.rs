@@ -10,7 +10,7 @@ use std::fmt::Write as _;
 use md5::{Digest, Md5};
 
 use crate::model::{File, Report};
-use crate::pyfmt::{is_py_space, py_split_ws};
+use crate::python_text::{is_py_space, py_split_ws};
 
 fn md5_hex(data: &[u8]) -> String {
     let digest = Md5::digest(data);
@@ -63,8 +63,8 @@ pub enum HashType {
 /// it: UTF-8 with invalid bytes dropped, universal newlines, `""` past the
 /// end or for lines below 1.
 pub fn source_line(content: &[u8], line: i64) -> String {
-    let text = crate::pyfmt::decode_utf8_ignore(content);
-    let text = crate::pyfmt::universal_newlines(&text);
+    let text = crate::python_text::decode_utf8_ignore(content);
+    let text = crate::python_text::universal_newlines(&text);
     let Ok(n) = usize::try_from(line) else {
         return String::new();
     };

@@ -16,7 +16,7 @@ pub mod hash;
 pub mod metadata;
 pub mod model;
 pub mod plist;
-pub mod pyfmt;
+pub mod python_text;
 pub mod review;
 pub mod review_config;
 pub mod skip;

@@ -298,7 +298,7 @@ impl V1Checkers {
 impl Metadata {
     /// Parses `metadata.json` bytes (UTF-8, invalid bytes dropped).
     pub fn parse(content: &[u8]) -> Result<Self, MetadataError> {
-        let text = crate::pyfmt::decode_utf8_ignore(content);
+        let text = crate::python_text::decode_utf8_ignore(content);
         let value: Value = serde_json::from_str(&text)?;
         let Value::Object(obj) = &value else {
             return Err(MetadataError::NotAnObject);

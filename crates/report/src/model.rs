@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use crate::pyfmt::basename;
+use crate::python_text::basename;
 use crate::review::SourceReviewStatus;
 
 /// A source file a report refers to. Reports of one plist share their

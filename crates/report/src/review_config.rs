@@ -225,8 +225,8 @@ impl ReviewStatusConfig {
     /// Parses the raw bytes (UTF-8, invalid bytes dropped, as CodeChecker
     /// reads the file).
     pub fn parse_bytes(content: &[u8], path: &str) -> Result<Self, ReviewConfigError> {
-        let text = crate::pyfmt::decode_utf8_ignore(content);
-        Self::parse(&crate::pyfmt::universal_newlines(&text), path)
+        let text = crate::python_text::decode_utf8_ignore(content);
+        Self::parse(&crate::python_text::universal_newlines(&text), path)
     }
 
     /// The first rule that matches the report and has at least one filter

@@ -5,7 +5,9 @@
 use regex::Regex;
 
 use crate::glob::{skip_regex, GlobError};
-use crate::pyfmt::{decode_utf8_ignore, normpath, py_splitlines, py_strip, universal_newlines};
+use crate::python_text::{
+    decode_utf8_ignore, normpath, py_splitlines, py_strip, universal_newlines,
+};
 
 /// One valid skip line.
 #[derive(Debug, Clone)]

@@ -16,7 +16,9 @@
 use std::borrow::Cow;
 use std::collections::BTreeSet;
 
-use crate::pyfmt::{decode_utf8_ignore, py_collapse_ws, py_split_ws, py_strip, universal_newlines};
+use crate::python_text::{
+    decode_utf8_ignore, py_collapse_ws, py_split_ws, py_strip, universal_newlines,
+};
 use crate::review::ReviewStatus;
 
 /// The markers CodeChecker recognises.

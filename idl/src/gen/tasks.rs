@@ -114,10 +114,13 @@ pub struct TaskInfo {
   pub completed_at_epoch: Option<i64>,
   pub last_heartbeat_epoch: Option<i64>,
   pub cancel_flag_set: Option<bool>,
+  /// How far the task has got, in percent (0..=100), as the task reports
+  /// it; absent before the first report.
+  pub progress: Option<i32>,
 }
 
 impl TaskInfo {
-  pub fn new<F1, F2, F3, F4, F5, F6, F7, F8, F9, F10, F11, F12>(token: F1, task_kind: F2, status: F3, product_id: F4, actor_username: F5, summary: F6, comments: F7, enqueued_at_epoch: F8, started_at_epoch: F9, completed_at_epoch: F10, last_heartbeat_epoch: F11, cancel_flag_set: F12) -> TaskInfo where F1: Into<Option<String>>, F2: Into<Option<String>>, F3: Into<Option<TaskStatus>>, F4: Into<Option<i64>>, F5: Into<Option<String>>, F6: Into<Option<String>>, F7: Into<Option<String>>, F8: Into<Option<i64>>, F9: Into<Option<i64>>, F10: Into<Option<i64>>, F11: Into<Option<i64>>, F12: Into<Option<bool>> {
+  pub fn new<F1, F2, F3, F4, F5, F6, F7, F8, F9, F10, F11, F12, F100>(token: F1, task_kind: F2, status: F3, product_id: F4, actor_username: F5, summary: F6, comments: F7, enqueued_at_epoch: F8, started_at_epoch: F9, completed_at_epoch: F10, last_heartbeat_epoch: F11, cancel_flag_set: F12, progress: F100) -> TaskInfo where F1: Into<Option<String>>, F2: Into<Option<String>>, F3: Into<Option<TaskStatus>>, F4: Into<Option<i64>>, F5: Into<Option<String>>, F6: Into<Option<String>>, F7: Into<Option<String>>, F8: Into<Option<i64>>, F9: Into<Option<i64>>, F10: Into<Option<i64>>, F11: Into<Option<i64>>, F12: Into<Option<bool>>, F100: Into<Option<i32>> {
     TaskInfo {
       token: token.into(),
       task_kind: task_kind.into(),
@@ -131,6 +134,7 @@ impl TaskInfo {
       completed_at_epoch: completed_at_epoch.into(),
       last_heartbeat_epoch: last_heartbeat_epoch.into(),
       cancel_flag_set: cancel_flag_set.into(),
+      progress: progress.into(),
     }
   }
 }
@@ -150,6 +154,7 @@ impl TSerializable for TaskInfo {
     let mut f_10: Option<i64> = None;
     let mut f_11: Option<i64> = None;
     let mut f_12: Option<bool> = None;
+    let mut f_100: Option<i32> = None;
     loop {
       let field_ident = i_prot.read_field_begin()?;
       if field_ident.field_type == TType::Stop {
@@ -205,6 +210,10 @@ impl TSerializable for TaskInfo {
           let val = i_prot.read_bool()?;
           f_12 = Some(val);
         },
+        100 => {
+          let val = i_prot.read_i32()?;
+          f_100 = Some(val);
+        },
         _ => {
           i_prot.skip(field_ident.field_type)?;
         },
@@ -225,6 +234,7 @@ impl TSerializable for TaskInfo {
       completed_at_epoch: f_10,
       last_heartbeat_epoch: f_11,
       cancel_flag_set: f_12,
+      progress: f_100,
     };
     Ok(ret)
   }
@@ -291,6 +301,11 @@ impl TSerializable for TaskInfo {
       o_prot.write_bool(fld_var)?;
       o_prot.write_field_end()?
     }
+    if let Some(fld_var) = self.progress {
+      o_prot.write_field_begin(&TFieldIdentifier::new("progress", TType::I32, 100))?;
+      o_prot.write_i32(fld_var)?;
+      o_prot.write_field_end()?
+    }
     o_prot.write_field_stop()?;
     o_prot.write_struct_end()
   }
@@ -311,6 +326,7 @@ impl Default for TaskInfo {
       completed_at_epoch: None,
       last_heartbeat_epoch: None,
       cancel_flag_set: None,
+      progress: None,
     }
   }
 }

@@ -17,17 +17,27 @@ use super::{perr, DEFAULT_MAX_DEPTH};
 /// Any Thrift value.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Value {
+    /// `bool`.
     Bool(bool),
+    /// `byte`.
     I8(i8),
+    /// `i16`.
     I16(i16),
+    /// `i32` (also enums).
     I32(i32),
+    /// `i64`.
     I64(i64),
+    /// `double`.
     Double(f64),
+    /// `string`.
     String(String),
     /// Fields in wire order.
     Struct(Vec<(i16, Value)>),
+    /// A list: element type, elements.
     List(TType, Vec<Value>),
+    /// A set: element type, elements.
     Set(TType, Vec<Value>),
+    /// A map: key type, value type, entries in wire order.
     Map(TType, TType, Vec<(Value, Value)>),
 }
 
@@ -53,7 +63,9 @@ impl Value {
 /// A whole message: envelope plus body struct.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Message {
+    /// Method name, message type and sequence id.
     pub ident: TMessageIdentifier,
+    /// The arguments (a call) or the result (a reply) struct.
     pub body: Value,
 }
 

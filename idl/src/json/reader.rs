@@ -69,6 +69,9 @@ pub struct JsonInputProtocol<B = Vec<u8>> {
     stack: Vec<Ctx>,
     depth: usize,
     max_depth: usize,
+    /// Inside a message's envelope array (between `read_message_begin` and
+    /// `read_message_end`).
+    in_message: bool,
 }
 
 impl<B: AsRef<[u8]>> JsonInputProtocol<B> {
@@ -88,6 +91,7 @@ impl<B: AsRef<[u8]>> JsonInputProtocol<B> {
             stack: Vec::with_capacity(16),
             depth: 0,
             max_depth,
+            in_message: false,
         }
     }
 
@@ -606,7 +610,9 @@ impl<B: AsRef<[u8]>> TInputProtocol for JsonInputProtocol<B> {
         self.ctx = Ctx::Top;
         self.stack.clear();
         self.depth = 0;
+        self.in_message = false;
         self.begin_array()?;
+        self.in_message = true;
         let at = self.pos;
         let version = self.read_integer("message version")?;
         if version != PROTOCOL_VERSION {
@@ -634,6 +640,7 @@ impl<B: AsRef<[u8]>> TInputProtocol for JsonInputProtocol<B> {
     }
 
     fn read_message_end(&mut self) -> thrift::Result<()> {
+        self.in_message = false;
         self.end_array()?;
         if self.stack.is_empty() {
             self.expect_end()?;
@@ -650,6 +657,12 @@ impl<B: AsRef<[u8]>> TInputProtocol for JsonInputProtocol<B> {
     fn read_struct_end(&mut self) -> thrift::Result<()> {
         self.end_object()?;
         self.leave();
+        // The struct of a message is its last element: a message cut after
+        // it is refused here, before a server runs the call (the generated
+        // processors call the handler without reading the message's end).
+        if self.in_message && self.stack.len() == 1 && self.peek() != Some(b']') {
+            return Err(self.unexpected("']' closing the message"));
+        }
         Ok(())
     }
 

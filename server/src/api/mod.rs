@@ -14,6 +14,7 @@ pub mod state;
 pub mod tasks;
 
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use codechecker_api::authentication::CodeCheckerAuthenticationSyncProcessor;
 use codechecker_api::configuration::ConfigurationServiceSyncProcessor;
@@ -25,6 +26,7 @@ pub use state::ServerState;
 
 use crate::auth;
 use crate::http::{ApiRoute, Dispatch, RequestMeta};
+use crate::metrics::Metrics;
 use crate::thrift_call;
 
 /// The version string `getPackageVersion` answers: the CodeChecker release whose
@@ -34,12 +36,36 @@ pub const PACKAGE_VERSION: &str = "6.29.1";
 /// Routes each call to its service handler.
 pub struct Services {
     state: Arc<ServerState>,
+    metrics: Option<Arc<Metrics>>,
 }
 
 impl Services {
     /// A dispatcher over `state`.
     pub fn new(state: Arc<ServerState>) -> Self {
-        Self { state }
+        Self {
+            state,
+            metrics: None,
+        }
+    }
+
+    /// The dispatcher, counting its calls into `metrics` (served at `/metrics`).
+    pub fn with_metrics(mut self, metrics: Arc<Metrics>) -> Self {
+        self.metrics = Some(metrics);
+        self
+    }
+
+    /// Counts a call of `service` that took `elapsed`.
+    fn observe(&self, metrics: &Metrics, service: &str, body: &[u8], elapsed: Duration) {
+        let name = thrift_call::envelope(body).map(|id| id.name);
+        let method = name
+            .as_deref()
+            .filter(|name| {
+                !name.is_empty()
+                    && name.len() <= 64
+                    && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
+            })
+            .unwrap_or("<unreadable>");
+        metrics.observe_request(service, method, elapsed);
     }
 
     fn product(&self, endpoint: &str) -> Result<configdb::Product, String> {
@@ -55,6 +81,37 @@ impl Services {
 
 impl Dispatch for Services {
     fn dispatch(&self, route: &ApiRoute, meta: &RequestMeta, body: &[u8]) -> Vec<u8> {
+        let started = Instant::now();
+        let reply = self.serve(route, meta, body);
+        if let Some(metrics) = &self.metrics {
+            if KNOWN_SERVICES.contains(&route.service.as_str()) {
+                self.observe(metrics, &route.service, body, started.elapsed());
+            }
+        }
+        reply
+    }
+
+    fn ready(&self) -> bool {
+        self.state.config.list_products().is_ok()
+    }
+
+    fn metrics(&self) -> Option<String> {
+        self.metrics.as_ref().map(|m| m.render())
+    }
+}
+
+/// The services [`Services`] answers (others are refused).
+const KNOWN_SERVICES: [&str; 6] = [
+    "ServerInfo",
+    "Authentication",
+    "Configuration",
+    "Products",
+    "Tasks",
+    "CodeCheckerService",
+];
+
+impl Services {
+    fn serve(&self, route: &ApiRoute, meta: &RequestMeta, body: &[u8]) -> Vec<u8> {
         // Authentication: who is asking; guests of a server with
         // authentication on get CodeChecker's 401 outside the open services.
         let caller = match auth::identify(&self.state, meta) {
@@ -132,9 +189,5 @@ impl Dispatch for Services {
                 )
             }
         }
-    }
-
-    fn ready(&self) -> bool {
-        self.state.config.list_products().is_ok()
     }
 }

@@ -21,7 +21,7 @@ mod export;
 mod presets;
 mod read;
 mod review;
-mod store;
+mod upload;
 
 /// Handler of a product's `CodeCheckerService` for one request.
 pub struct ReportHandler<'a> {

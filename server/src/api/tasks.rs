@@ -142,6 +142,13 @@ pub fn task_info(task: &TaskRecord) -> TaskInfo {
         completed_at_epoch: task.completed_at_epoch(),
         last_heartbeat_epoch: task.last_heartbeat_epoch(),
         cancel_flag_set: Some(task.cancel_flag),
+        // Our extension (field 100): what the worker last reported; a
+        // completed task is done, whatever its last report said.
+        progress: Some(if task.status == configdb::TaskStatus::Completed {
+            100
+        } else {
+            task.progress
+        }),
     }
 }
 

@@ -51,6 +51,12 @@ pub fn is_valid_product_endpoint(segment: &str) -> bool {
             .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
 }
 
+/// Whether `segment` may be a service name (letters and digits): anything
+/// else cannot name one of CodeChecker's services.
+pub fn is_service_name(segment: &str) -> bool {
+    !segment.is_empty() && segment.bytes().all(|b| b.is_ascii_alphanumeric())
+}
+
 /// Parses `v6.74` (or `6.74`, or `v6.74.1`: a revision is ignored) into a
 /// supported `(major, minor)` pair.
 pub fn supported_version(tag: &str) -> Option<(u32, u32)> {
@@ -67,7 +73,9 @@ pub fn route_post(path: &str) -> Result<ApiRoute, RouteError> {
     let rest = path.strip_prefix('/').ok_or(RouteError::InvalidPath)?;
     let segments: Vec<&str> = rest.splitn(3, '/').collect();
     match segments.as_slice() {
-        [product, version, service] if is_valid_product_endpoint(product) => {
+        [product, version, service]
+            if is_valid_product_endpoint(product) && is_service_name(service) =>
+        {
             let version = supported_version(version).ok_or(RouteError::InvalidPath)?;
             Ok(ApiRoute {
                 product: Some((*product).to_owned()),
@@ -75,7 +83,7 @@ pub fn route_post(path: &str) -> Result<ApiRoute, RouteError> {
                 service: (*service).to_owned(),
             })
         }
-        [version, service] if version.starts_with('v') => {
+        [version, service] if version.starts_with('v') && is_service_name(service) => {
             let version = supported_version(version).ok_or(RouteError::InvalidPath)?;
             Ok(ApiRoute {
                 product: None,
@@ -90,6 +98,7 @@ pub fn route_post(path: &str) -> Result<ApiRoute, RouteError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
 
     #[test]
     fn server_wide_services() {
@@ -128,9 +137,113 @@ mod tests {
             "/Tasks",
             "/bad.name/v6.74/CodeCheckerService",
             "/Products/v6.74/CodeCheckerService",
+            "/v6.74/",
+            "/v6.74/Tasks/",
+            "/Default/v6.74/Code/CheckerService",
+            "/Default/v6.74/../Tasks",
         ] {
             assert_eq!(route_post(bad), Err(RouteError::InvalidPath), "{bad}");
         }
+    }
+
+    const DICT: &[&[u8]] = &[
+        b"/",
+        b"//",
+        b"v",
+        b"6",
+        b".",
+        b"74",
+        b"75",
+        b"v6.74",
+        b"v6.0",
+        b"v7.0",
+        b"v6.74.1",
+        b"Default",
+        b"Tasks",
+        b"Products",
+        b"CodeCheckerService",
+        b"..",
+        b"%2e",
+        b"?",
+        b"#",
+        b"-",
+        b"_",
+        b"\\",
+        b"\xc3\xa9",
+        b"\0",
+        b" ",
+        b"4294967296",
+    ];
+
+    /// Paths shaped like API paths, right or wrong.
+    fn paths() -> BoxedStrategy<Vec<u8>> {
+        let segment = prop::sample::select(
+            &[
+                "",
+                "Default",
+                "my-prod_2",
+                "v6.74",
+                "v6.0",
+                "v6.75",
+                "v7.0",
+                "6.74",
+                "v6.74.1",
+                "v6.-1",
+                "..",
+                ".",
+                "%2e%2e",
+                "Tasks",
+                "CodeCheckerService",
+                "Products",
+                "index.html",
+                "a.b",
+                "\u{e9}",
+                "x?y=1",
+                "#f",
+                "v6.74?x",
+            ][..],
+        );
+        (any::<bool>(), prop::collection::vec(segment, 0..5))
+            .prop_map(|(slash, parts)| {
+                let joined = parts.join("/");
+                if slash { format!("/{joined}") } else { joined }.into_bytes()
+            })
+            .boxed()
+    }
+
+    /// Whatever the path, a route names a valid product, a supported
+    /// version and a service name, all taken from the path itself.
+    #[test]
+    fn fuzz_routing() {
+        use crate::fuzz_harness as harness;
+        let input = harness::inputs("routing", paths(), DICT);
+        harness::fuzz("routing", input, |input| {
+            let path = String::from_utf8_lossy(&input.bytes);
+            let Ok(route) = route_post(&path) else {
+                return Ok(());
+            };
+            let bare = path.split(['?', '#']).next().unwrap_or_default();
+            let (major, minor) = route.version;
+            if major != 6 || minor > NEWEST_MINOR_V6 {
+                return Err(format!("{path:?}: version {major}.{minor}"));
+            }
+            if !is_service_name(&route.service) || !bare.ends_with(&format!("/{}", route.service)) {
+                return Err(format!("{path:?}: service {:?}", route.service));
+            }
+            let expected_segments = if route.product.is_some() { 3 } else { 2 };
+            if bare.split('/').count() != expected_segments + 1 {
+                return Err(format!(
+                    "{path:?}: routed with the wrong number of segments"
+                ));
+            }
+            if let Some(product) = &route.product {
+                if !is_valid_product_endpoint(product) || !bare.starts_with(&format!("/{product}/"))
+                {
+                    return Err(format!("{path:?}: product {product:?}"));
+                }
+            }
+            Ok(())
+        });
     }
 
     #[test]

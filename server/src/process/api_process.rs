@@ -1,6 +1,6 @@
 //! An API handler process: serves HTTP on the socket the supervisor shares.
+#![allow(unsafe_code)] // system calls; each `unsafe` block says why it is sound
 
-use std::net::SocketAddr;
 use std::os::fd::FromRawFd;
 use std::sync::Arc;
 
@@ -8,7 +8,8 @@ use anyhow::Context;
 
 use crate::api::{ServerState, Services};
 use crate::cli::ServerArgs;
-use crate::http::{self, HttpLimits};
+use crate::http;
+use crate::metrics::{Metrics, QueueSource};
 
 /// Serves on the inherited listener `fd` until SIGTERM/SIGINT, then lets
 /// in-flight requests finish.
@@ -27,20 +28,17 @@ pub fn run(args: &ServerArgs, fd: i32) -> anyhow::Result<()> {
     runtime.block_on(async move {
         let listener =
             tokio::net::TcpListener::from_std(listener).context("cannot adopt the listener")?;
-        let dispatch: Arc<dyn http::Dispatch> = Arc::new(Services::new(state));
-        let app = http::router(
-            dispatch,
-            HttpLimits {
-                max_body_bytes: args.max_body_bytes,
-            },
-            args.www_root(),
-        );
-        axum::serve(
-            listener,
-            app.into_make_service_with_connect_info::<SocketAddr>(),
-        )
-        .with_graceful_shutdown(crate::shutdown_signal())
-        .await
-        .context("the HTTP server failed")
+        let metrics = Arc::new(Metrics::new(QueueSource {
+            config: state.config.clone(),
+            machine_id: state.machine_id.clone(),
+            workers: args.worker_count(),
+            workspace: state.workspace.clone(),
+        }));
+        let dispatch: Arc<dyn http::Dispatch> =
+            Arc::new(Services::new(state).with_metrics(metrics));
+        let limits = args.http_limits();
+        let app = http::router(dispatch, limits, args.www_root());
+        http::serve::serve(listener, app, limits, super::shutdown_signal()).await;
+        Ok(())
     })
 }

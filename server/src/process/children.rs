@@ -1,5 +1,6 @@
 //! Starting child processes of the server: the listening socket they inherit,
 //! and their death when the supervisor dies.
+#![allow(unsafe_code)] // system calls; each `unsafe` block says why it is sound
 
 use std::ffi::OsString;
 use std::net::TcpListener;
@@ -8,27 +9,7 @@ use std::process::Stdio;
 
 use anyhow::Context;
 
-/// What a child process does.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum Role {
-    /// Starts and watches the other processes (the default).
-    Supervisor,
-    /// Answers API requests on the inherited listening socket.
-    Api,
-    /// Runs background tasks from the queue.
-    Worker,
-}
-
-impl Role {
-    /// The name used on the command line and in logs.
-    pub fn name(self) -> &'static str {
-        match self {
-            Role::Supervisor => "supervisor",
-            Role::Api => "api",
-            Role::Worker => "worker",
-        }
-    }
-}
+use crate::cli::Role;
 
 /// Makes `listener` survive `exec` so API children can accept on it.
 pub fn make_inheritable(listener: &TcpListener) -> anyhow::Result<RawFd> {

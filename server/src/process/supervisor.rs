@@ -1,6 +1,7 @@
 //! The supervisor: prepares the workspace, binds the socket, starts the API and
 //! worker processes, restarts the ones that die, and shuts everything down in
 //! order on SIGINT/SIGTERM.
+#![allow(unsafe_code)] // system calls; each `unsafe` block says why it is sound
 
 use std::ffi::OsString;
 use std::os::fd::RawFd;
@@ -8,7 +9,8 @@ use std::time::{Duration, Instant};
 
 use tokio::task::JoinSet;
 
-use super::children::{self, Role};
+use super::children;
+use crate::cli::Role;
 
 /// One running child and what it is.
 struct Slot {
@@ -53,7 +55,7 @@ pub async fn supervise(plan: Plan) -> anyhow::Result<()> {
     for index in 0..plan.worker_processes {
         start(&mut running, &mut pids, Role::Worker, index, &args, None)?;
     }
-    let stop = crate::shutdown_signal();
+    let stop = super::shutdown_signal();
     tokio::pin!(stop);
     loop {
         tokio::select! {

@@ -54,7 +54,7 @@ pub fn run(args: &ServerArgs) -> anyhow::Result<()> {
         .context("cannot start the signal listener")?;
     let stopper = worker.clone();
     std::thread::spawn(move || {
-        signals.block_on(crate::shutdown_signal());
+        signals.block_on(super::shutdown_signal());
         stopper.begin_shutdown();
     });
     worker.run();

@@ -212,7 +212,7 @@ pub fn create_postgres_database(connection: &ProductConnection) -> Result<bool, 
     let quoted = format!("\"{}\"", database.replace('"', "\"\""));
     match diesel::sql_query(format!("CREATE DATABASE {quoted}")).execute(&mut admin) {
         Ok(_) => Ok(true),
-        Err(e) if e.to_string().contains("already exists") => Ok(false),
+        Err(e) if dbkit::classify::is_duplicate_object(&e) => Ok(false),
         Err(e) => Err(e.to_string()),
     }
 }

@@ -209,7 +209,7 @@ fn failure_status(err: &productdb::Error) -> DbStatus {
     match err {
         productdb::Error::SchemaMismatch(_) => DbStatus::SchemaMismatchNo,
         productdb::Error::Migration(_) => DbStatus::SchemaUpgradeFailed,
-        productdb::Error::Connect(e) if e.to_string().contains("does not exist") => {
+        productdb::Error::Connect(e) if dbkit::classify::is_missing_database(e) => {
             DbStatus::Missing
         }
         _ => DbStatus::FailedToConnect,

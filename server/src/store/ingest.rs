@@ -9,6 +9,7 @@
 
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -79,23 +80,54 @@ const LOCK_POLL: Duration = Duration::from_millis(250);
 fn is_contention(err: &productdb::Error) -> bool {
     match err {
         productdb::Error::RunLocked { .. } => true,
-        productdb::Error::Query(_) | productdb::Error::Pool(_) => {
-            let text = err.to_string();
-            text.contains("database is locked") || text.contains("busy")
-        }
+        productdb::Error::Query(e) => dbkit::classify::is_contention(e),
+        productdb::Error::Pool(e) => dbkit::classify::is_pool_busy(e),
         _ => false,
     }
 }
 
 /// Share of the progress bar the sources take.
 const FILES_SHARE: f64 = 10.0;
-/// Share of the progress bar the reports take (the rest is the commit).
-const REPORTS_SHARE: f64 = 85.0;
+/// Share of the progress bar parsing the plists takes (by plist bytes).
+const PARSE_SHARE: f64 = 25.0;
+/// Share of the progress bar writing the reports takes (by the plist bytes
+/// whose reports are written; the rest is the commit).
+const WRITE_SHARE: f64 = 60.0;
+
+/// Progress of the report phase: plist bytes parsed (by the parser's
+/// threads) and written (by the writer), each reported as it grows.
+struct ReportProgress<'a> {
+    control: &'a dyn Control,
+    total_bytes: f64,
+    parsed: AtomicU64,
+    written: AtomicU64,
+}
+
+impl ReportProgress<'_> {
+    fn parsed(&self, bytes: u64) {
+        self.parsed.fetch_add(bytes, Ordering::Relaxed);
+        self.report();
+    }
+
+    fn written_up_to(&self, bytes: u64) {
+        self.written.fetch_max(bytes, Ordering::Relaxed);
+        self.report();
+    }
+
+    fn report(&self) {
+        let parsed = self.parsed.load(Ordering::Relaxed) as f64 / self.total_bytes;
+        let written = self.written.load(Ordering::Relaxed) as f64 / self.total_bytes;
+        let percent = FILES_SHARE + PARSE_SHARE * parsed.min(1.0) + WRITE_SHARE * written.min(1.0);
+        self.control.progress(percent as i32);
+        self.control.heartbeat();
+    }
+}
 
 impl Ingest<'_> {
     /// Runs the store into `db`.
     pub fn run(&self, db: &ProductDb, control: &dyn Control) -> Result<StoreOutcome, StoreError> {
         let started = Instant::now();
+        // 1. Read what the upload holds; nothing is written yet.
         let layout = Layout::new(self.input);
         let prefixes = PathPrefixes::new(&self.params.trim_path_prefixes)
             .map_err(|e| StoreError::Input(format!("Invalid --trim-path-prefix value: {e}")))?;
@@ -105,11 +137,40 @@ impl Ingest<'_> {
         let hashes = layout.content_hashes()?;
         let available = self.available_contents(db, &layout, &hashes)?;
         control.heartbeat();
-        if control.should_cancel() {
-            return Err(StoreError::Cancelled);
-        }
+        check_cancel(control)?;
+        // 2. Open the store's transaction (waiting for another store of the run).
+        let mut writer = self.begin(db, self.store_run(&analyses), control)?;
+        // 3. Sources, then 4. reports, then 5. the commit.
+        let files = self.write_sources(
+            &mut writer,
+            &layout,
+            &prefixes,
+            &hashes,
+            &available,
+            control,
+        )?;
+        let converter = Converter {
+            prefixes: &prefixes,
+            sources: &files.by_hash,
+            known_files: &files.known,
+            labels: self.labels,
+        };
+        self.write_reports(&mut writer, &dirs, &rules, &converter, control)?;
+        let outcome = self.commit(writer, control)?;
+        tracing::info!(
+            run = %self.params.run_name,
+            run_id = outcome.run_id,
+            reports = outcome.reports_stored,
+            seconds = started.elapsed().as_secs_f64(),
+            "store finished"
+        );
+        Ok(outcome)
+    }
 
-        let run = StoreRun {
+    /// The run as the writer takes it: the store's parameters and what the
+    /// analyses' metadata says.
+    fn store_run(&self, analyses: &Analyses) -> StoreRun {
+        StoreRun {
             run_name: self.params.run_name.clone(),
             tag: self.params.tag.clone(),
             version: self.params.version.clone(),
@@ -125,14 +186,22 @@ impl Ingest<'_> {
             report_limit: self.report_limit,
             run_lock: None,
             lock_wait: Duration::ZERO,
-        };
-        let mut writer = self.begin(db, run, control)?;
-        tracing::info!(run = %self.params.run_name, "store: writing sources");
+        }
+    }
 
-        let mut sources: HashMap<String, Arc<SourceFile>> = HashMap::new();
-        let mut known_files: HashSet<String> = HashSet::new();
-        // Sources in batches of bounded size; each batch is read and checked
-        // in parallel, then written.
+    /// Writes the uploaded sources (those already stored are only named), in
+    /// batches of bounded size, each read and checked in parallel.
+    fn write_sources(
+        &self,
+        writer: &mut productdb::StoreWriter,
+        layout: &Layout,
+        prefixes: &PathPrefixes,
+        hashes: &[(String, String)],
+        available: &HashSet<String>,
+        control: &dyn Control,
+    ) -> Result<StoredSources, StoreError> {
+        tracing::info!(run = %self.params.run_name, "store: writing sources");
+        let mut files = StoredSources::default();
         let mut pending: Vec<(&str, &str, Option<u64>)> = Vec::new();
         let mut pending_bytes = 0u64;
         let total_files = hashes.len().max(1);
@@ -150,12 +219,12 @@ impl Ingest<'_> {
             if pending_bytes >= FILE_BATCH_BYTES || pending.len() >= FILE_BATCH_COUNT {
                 check_cancel(control)?;
                 push_sources(
-                    &mut writer,
-                    &layout,
-                    &prefixes,
+                    writer,
+                    layout,
+                    prefixes,
                     &pending,
-                    &mut known_files,
-                    &mut sources,
+                    &mut files.known,
+                    &mut files.by_hash,
                 )?;
                 pending.clear();
                 pending_bytes = 0;
@@ -166,22 +235,28 @@ impl Ingest<'_> {
         if !pending.is_empty() {
             check_cancel(control)?;
             push_sources(
-                &mut writer,
-                &layout,
-                &prefixes,
+                writer,
+                layout,
+                prefixes,
                 &pending,
-                &mut known_files,
-                &mut sources,
+                &mut files.known,
+                &mut files.by_hash,
             )?;
         }
         control.progress(FILES_SHARE as i32);
+        Ok(files)
+    }
 
-        let converter = Converter {
-            prefixes: &prefixes,
-            sources: &sources,
-            known_files: &known_files,
-            labels: self.labels,
-        };
+    /// Parses the plists (on every core, in windows of bounded size) while
+    /// the previous batch of converted reports is written.
+    fn write_reports(
+        &self,
+        writer: &mut productdb::StoreWriter,
+        dirs: &[ReportDir],
+        rules: &[DirRules<'_>],
+        converter: &Converter<'_>,
+        control: &dyn Control,
+    ) -> Result<(), StoreError> {
         let plists: Vec<(usize, PathBuf, u64)> = dirs
             .iter()
             .enumerate()
@@ -195,19 +270,23 @@ impl Ingest<'_> {
         tracing::info!(
             run = %self.params.run_name,
             plists = plists.len(),
-            files = known_files.len(),
+            files = converter.known_files.len(),
             "store: writing reports"
         );
         let mut ambiguous: Vec<String> = Vec::new();
-        let total_plists = plists.len().max(1);
+        let progress = ReportProgress {
+            control,
+            total_bytes: plists.iter().map(|p| p.2).sum::<u64>().max(1) as f64,
+            parsed: AtomicU64::new(0),
+            written: AtomicU64::new(0),
+        };
         let mut write_time = Duration::ZERO;
         let mut idle_time = Duration::ZERO;
         std::thread::scope(|scope| -> Result<(), StoreError> {
             let (tx, rx) = mpsc::sync_channel::<Result<Batch, StoreError>>(2);
-            let converter = &converter;
-            let rules = &rules;
             let plists = &plists;
-            scope.spawn(move || parse_all(plists, rules, converter, &tx));
+            let progress = &progress;
+            scope.spawn(move || parse_all(plists, rules, converter, progress, &tx));
             let mut waited = Instant::now();
             for message in rx {
                 idle_time += waited.elapsed();
@@ -226,17 +305,12 @@ impl Ingest<'_> {
                 let writing = Instant::now();
                 writer.add_reports(reports)?;
                 write_time += writing.elapsed();
-                control.heartbeat();
-                control.progress(percent(
-                    batch.plists_done,
-                    total_plists,
-                    FILES_SHARE,
-                    REPORTS_SHARE,
-                ));
+                progress.written_up_to(batch.bytes_done);
                 waited = Instant::now();
             }
             Ok(())
         })?;
+        control.progress((FILES_SHARE + PARSE_SHARE + WRITE_SHARE) as i32);
         if !ambiguous.is_empty() {
             return Err(StoreError::Input(ambiguous_comments_message(&ambiguous)));
         }
@@ -246,6 +320,15 @@ impl Ingest<'_> {
             waiting_for_parser_seconds = idle_time.as_secs_f64(),
             "store: reports written"
         );
+        Ok(())
+    }
+
+    /// Decides detection statuses and commits the store's transaction.
+    fn commit(
+        &self,
+        writer: productdb::StoreWriter,
+        control: &dyn Control,
+    ) -> Result<StoreOutcome, StoreError> {
         check_cancel(control)?;
         control.heartbeat();
         let finishing = Instant::now();
@@ -256,13 +339,6 @@ impl Ingest<'_> {
             "store: detection statuses decided and committed"
         );
         control.progress(100);
-        tracing::info!(
-            run = %self.params.run_name,
-            run_id = outcome.run_id,
-            reports = outcome.reports_stored,
-            seconds = started.elapsed().as_secs_f64(),
-            "store finished"
-        );
         Ok(outcome)
     }
 
@@ -319,11 +395,70 @@ impl Ingest<'_> {
     }
 }
 
+/// The sources a store wrote or named, for converting its reports.
+#[derive(Default)]
+struct StoredSources {
+    /// Source files by content hash.
+    by_hash: HashMap<String, Arc<SourceFile>>,
+    /// Paths (as stored) of every file the store knows.
+    known: HashSet<String>,
+}
+
 /// A batch of converted reports.
 struct Batch {
     outcomes: Vec<Outcome>,
-    /// Plists fully handled after this batch.
-    plists_done: usize,
+    /// Plist bytes whose reports are handed over once this batch is written
+    /// (a plist's bytes shared out evenly among its reports).
+    bytes_done: u64,
+}
+
+/// Reports waiting to be sent, with the plist bytes they stand for.
+#[derive(Default)]
+struct Pending {
+    outcomes: Vec<Outcome>,
+    /// (reports, bytes per report) of each plist whose reports wait, in order.
+    shares: std::collections::VecDeque<(usize, f64)>,
+    /// Bytes of plists without reports, counted with the next batch.
+    carry: f64,
+    /// Bytes handed over so far.
+    sent: f64,
+}
+
+impl Pending {
+    fn push(&mut self, outcomes: Vec<Outcome>, bytes: u64) {
+        if outcomes.is_empty() {
+            self.carry += bytes as f64;
+        } else {
+            self.shares
+                .push_back((outcomes.len(), bytes as f64 / outcomes.len() as f64));
+            self.outcomes.extend(outcomes);
+        }
+    }
+
+    /// The first `take` reports as a batch.
+    fn batch(&mut self, take: usize) -> Batch {
+        let rest = self.outcomes.split_off(take);
+        let outcomes = std::mem::replace(&mut self.outcomes, rest);
+        let mut bytes = std::mem::take(&mut self.carry);
+        let mut left = take;
+        while left > 0 {
+            let Some(front) = self.shares.front_mut() else {
+                break;
+            };
+            let n = front.0.min(left);
+            bytes += n as f64 * front.1;
+            front.0 -= n;
+            left -= n;
+            if front.0 == 0 {
+                self.shares.pop_front();
+            }
+        }
+        self.sent += bytes;
+        Batch {
+            outcomes,
+            bytes_done: self.sent.round() as u64,
+        }
+    }
 }
 
 /// Parses the plists in windows of bounded size and sends their converted
@@ -332,8 +467,10 @@ fn parse_all(
     plists: &[(usize, PathBuf, u64)],
     rules: &[DirRules<'_>],
     converter: &Converter<'_>,
+    progress: &ReportProgress<'_>,
     tx: &mpsc::SyncSender<Result<Batch, StoreError>>,
 ) {
+    let mut pending = Pending::default();
     let mut start = 0;
     while start < plists.len() {
         let mut end = start + 1;
@@ -345,7 +482,7 @@ fn parse_all(
         let window = &plists[start..end];
         let parsed: Vec<Result<Vec<Outcome>, StoreError>> = window
             .par_iter()
-            .map(|(dir, path, _)| {
+            .map(|(dir, path, size)| {
                 let reports = ccreport::parse_plist_file(path).map_err(|e| {
                     StoreError::Input(format!(
                         "The analyzer result file '{}' cannot be read: {e}",
@@ -354,35 +491,23 @@ fn parse_all(
                 })?;
                 let empty = DirRules::default();
                 let rule = rules.get(*dir).unwrap_or(&empty);
-                converter.convert_all(reports, rule, &name_of(path))
+                let converted = converter.convert_all(reports, rule, &name_of(path));
+                progress.parsed(*size);
+                converted
             })
             .collect();
-        let mut pending: Vec<Outcome> = Vec::new();
         for (i, result) in parsed.into_iter().enumerate() {
             match result {
-                Ok(outcomes) => pending.extend(outcomes),
+                Ok(outcomes) => pending.push(outcomes, window[i].2),
                 Err(e) => {
                     let _ = tx.send(Err(e));
                     return;
                 }
             }
             let last = i + 1 == window.len();
-            while pending.len() >= REPORT_BATCH || (last && !pending.is_empty()) {
-                let take = pending.len().min(REPORT_BATCH);
-                let rest = pending.split_off(take);
-                let outcomes = std::mem::replace(&mut pending, rest);
-                let done = if pending.is_empty() {
-                    start + i + 1
-                } else {
-                    start + i
-                };
-                if tx
-                    .send(Ok(Batch {
-                        outcomes,
-                        plists_done: done,
-                    }))
-                    .is_err()
-                {
+            while pending.outcomes.len() >= REPORT_BATCH || (last && !pending.outcomes.is_empty()) {
+                let take = pending.outcomes.len().min(REPORT_BATCH);
+                if tx.send(Ok(pending.batch(take))).is_err() {
                     return;
                 }
             }

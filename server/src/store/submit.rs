@@ -171,6 +171,7 @@ pub fn enqueue(
     task.actor = Some(params.user.clone());
     task.retry_safe = true;
     task.input_path = Some(dir.display().to_string());
+    // The store task kind reads these back (`tasks::store::StoreTask::Params`).
     task.payload = serde_json::to_string(&params).ok();
     let allocated = match settings.max_enqueued {
         Some(limit) => config.allocate_task_bounded(

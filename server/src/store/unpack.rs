@@ -433,6 +433,7 @@ impl Read for Base64Reader<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
 
     #[test]
     fn safe_paths() {
@@ -449,6 +450,189 @@ mod tests {
         ] {
             assert!(safe_relative_path(bad).is_err(), "{bad}");
         }
+    }
+
+    const ZIP_DICT: &[&[u8]] = &[
+        b"PK\x03\x04",
+        b"PK\x01\x02",
+        b"PK\x05\x06",
+        b"PK\x06\x06",
+        b"PK\x06\x07",
+        b"../",
+        b"/",
+        b"\\",
+        b"reports/",
+        b"\0",
+        b"\xff\xff\xff\xff",
+        b"\x00\x00\x00\x00",
+        b"\x08\x00",
+        b"\xa1\x81",
+        b"\xff\x7f",
+    ];
+
+    /// ZIP archives with entries of every kind: report files, folders,
+    /// symbolic links, unsafe names, compressible bulk (a bomb for small
+    /// limits), stored or deflated.
+    fn archives() -> BoxedStrategy<Vec<u8>> {
+        let name = prop::sample::select(
+            &[
+                "reports/a.plist",
+                "reports/",
+                "reports/sub/metadata.json",
+                "root/src/a.c",
+                "../evil",
+                "/abs",
+                "a/../../b",
+                "C:x",
+                "reports\\..\\..\\x",
+                "./reports/x",
+                "reports/./y",
+                "",
+                "a\0b",
+                "reports/a.plist/x",
+                "reports/..",
+                ".",
+            ][..],
+        );
+        let entry = (
+            name,
+            0..4u8,
+            0..3u8,
+            any::<bool>(),
+            prop::collection::vec(any::<u8>(), 0..40),
+        );
+        prop::collection::vec(entry, 0..5)
+            .prop_map(|entries| {
+                use zip::write::SimpleFileOptions;
+                let mut zip = zip::ZipWriter::new(io::Cursor::new(Vec::new()));
+                for (name, kind, size, deflate, bytes) in entries {
+                    let options = SimpleFileOptions::default().compression_method(if deflate {
+                        zip::CompressionMethod::Deflated
+                    } else {
+                        zip::CompressionMethod::Stored
+                    });
+                    let written = match kind {
+                        0 => zip.add_directory(name, options),
+                        1 => zip.add_symlink(name, "/etc/passwd", options),
+                        _ => zip.start_file(name, options).and_then(|()| {
+                            let bulk = match size {
+                                0 => bytes,
+                                1 => vec![b'a'; 5_000],
+                                _ => vec![0; 70_000],
+                            };
+                            zip.write_all(&bulk).map_err(Into::into)
+                        }),
+                    };
+                    // The writer refuses some names (e.g. a duplicate): skip them.
+                    let _ = written;
+                }
+                zip.finish().map(io::Cursor::into_inner).unwrap_or_default()
+            })
+            .boxed()
+    }
+
+    /// Whatever the upload, nothing is written outside the destination,
+    /// no link is created, what is written stays within the budget, the
+    /// temporary ZIP is gone, and a success holds a report folder.
+    #[test]
+    fn fuzz_zip_unpack() {
+        use crate::fuzz_harness as harness;
+        let limits = UnpackLimits {
+            max_unpacked_bytes: 256 << 10,
+            max_ratio: 20,
+            ratio_free_bytes: 64 << 10,
+            max_entries: 50,
+        };
+        // In memory where there is a tmpfs: 10,000 unpackings touch the disk a lot.
+        let base = tempfile::Builder::new()
+            .tempdir_in("/dev/shm")
+            .or_else(|_| tempfile::tempdir())
+            .expect("temporary folder");
+        let outside = base.path().join("outside.txt");
+        fs::write(&outside, b"untouched").expect("sentinel file");
+        let dest = base.path().join("dest");
+        let input = harness::inputs("zip_unpack", archives(), ZIP_DICT);
+        harness::fuzz("zip_unpack", input, |input| {
+            // Most inputs are archives, sent as CodeChecker's client sends
+            // them; one in eight is taken as the upload's text itself.
+            let text = if input.param % 8 == 0 {
+                String::from_utf8_lossy(&input.bytes).into_owned()
+            } else {
+                let mut z =
+                    flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::fast());
+                z.write_all(&input.bytes).map_err(|e| e.to_string())?;
+                let zlib = z.finish().map_err(|e| e.to_string())?;
+                base64::engine::general_purpose::STANDARD.encode(zlib)
+            };
+            fs::create_dir(&dest).map_err(|e| e.to_string())?;
+            let result = unpack(&text, &dest, &limits);
+            let checked = check_unpacked(base.path(), &dest, &outside, &text, &limits, &result);
+            fs::remove_dir_all(&dest).map_err(|e| e.to_string())?;
+            checked
+        });
+    }
+
+    fn check_unpacked(
+        base: &Path,
+        dest: &Path,
+        outside: &Path,
+        text: &str,
+        limits: &UnpackLimits,
+        result: &Result<Unpacked, UnpackError>,
+    ) -> Result<(), String> {
+        let mut names: Vec<_> = fs::read_dir(base)
+            .map_err(|e| e.to_string())?
+            .map(|e| e.map(|e| e.file_name()))
+            .collect::<Result<_, _>>()
+            .map_err(|e| e.to_string())?;
+        names.sort();
+        if names != ["dest", "outside.txt"]
+            || fs::read(outside).ok().as_deref() != Some(b"untouched")
+        {
+            return Err(format!("something was written outside: {names:?}"));
+        }
+        let mut total = 0u64;
+        let mut files = 0usize;
+        let mut has_reports = false;
+        let mut stack = vec![dest.to_path_buf()];
+        while let Some(dir) = stack.pop() {
+            for entry in fs::read_dir(&dir).map_err(|e| e.to_string())? {
+                let entry = entry.map_err(|e| e.to_string())?;
+                let meta = fs::symlink_metadata(entry.path()).map_err(|e| e.to_string())?;
+                if meta.file_type().is_symlink() {
+                    return Err(format!("a link was created: {}", entry.path().display()));
+                } else if meta.is_dir() {
+                    stack.push(entry.path());
+                } else {
+                    total += meta.len();
+                    files += 1;
+                    has_reports |= entry.path().starts_with(dest.join("reports"));
+                }
+            }
+        }
+        if dest.join(".upload.zip").exists() {
+            return Err("the temporary ZIP was left behind".into());
+        }
+        let uploaded = (text.trim_end_matches(['\n', '\r']).len() as u64 / 4) * 3;
+        let budget = limits.budget(uploaded);
+        if total > budget {
+            return Err(format!(
+                "{total} bytes written, over the budget of {budget}"
+            ));
+        }
+        match result {
+            Ok(done) => {
+                if !has_reports || done.extracted_bytes > budget || total > done.extracted_bytes {
+                    return Err(format!("{done:?}, but {files} files of {total} bytes"));
+                }
+            }
+            Err(e) => {
+                if e.to_string().is_empty() {
+                    return Err(format!("an error without a message: {e:?}"));
+                }
+            }
+        }
+        Ok(())
     }
 
     #[test]

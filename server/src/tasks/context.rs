@@ -25,6 +25,8 @@ pub struct TaskContext {
     done: AtomicBool,
     /// Last progress reported, -1 before any.
     progress: AtomicI32,
+    /// Last progress written to the database, -1 before any.
+    written: AtomicI32,
     last_beat: Mutex<Instant>,
     wake: (Mutex<()>, Condvar),
 }
@@ -52,6 +54,7 @@ impl TaskContext {
             deadline: AtomicBool::new(false),
             done: AtomicBool::new(false),
             progress: AtomicI32::new(-1),
+            written: AtomicI32::new(-1),
             last_beat: Mutex::new(Instant::now()),
             wake: (Mutex::new(()), Condvar::new()),
         }
@@ -87,6 +90,9 @@ impl TaskContext {
             .heartbeat(&self.token, &self.owner, self.lease, progress)
         {
             Ok(beat) => {
+                if let Some(p) = progress {
+                    self.written.store(p, Ordering::Relaxed);
+                }
                 if beat.cancel_requested {
                     self.cancel_requested.store(true, Ordering::Relaxed);
                 }
@@ -140,10 +146,24 @@ impl TaskContext {
     }
 
     /// Records progress in percent (clamped to 0..=100); sent with the next
-    /// heartbeat.
+    /// heartbeat. Progress never goes back: a lower value than the last one
+    /// is ignored (several threads of a task may report).
     pub fn set_progress(&self, percent: i32) {
         self.progress
-            .store(percent.clamp(0, 100), Ordering::Relaxed);
+            .fetch_max(percent.clamp(0, 100), Ordering::Relaxed);
+    }
+
+    /// Writes the last progress reported unless the last heartbeat carried
+    /// it already (the end of a task, before its status is recorded).
+    pub(crate) fn flush_progress(&self) {
+        let progress = self.progress.load(Ordering::Relaxed);
+        if progress < 0 || self.written.load(Ordering::Relaxed) == progress {
+            return;
+        }
+        match self.db.set_progress(&self.token, &self.owner, progress) {
+            Ok(_) => self.written.store(progress, Ordering::Relaxed),
+            Err(err) => tracing::warn!(token = %self.token, %err, "cannot record progress"),
+        }
     }
 
     /// Sleeps up to `duration`, waking early when the task should stop.

@@ -15,8 +15,10 @@ pub const KIND: &str = "TaskService::DummyTask";
 
 /// What the dummy task was asked to do.
 #[derive(Debug, Clone, Copy, Serialize, Deserialize)]
-struct DummyParams {
+pub struct DummyParams {
+    /// Seconds to run.
     timeout: i32,
+    /// Whether to end FAILED.
     should_fail: bool,
 }
 
@@ -37,7 +39,7 @@ pub fn enqueue(
         state.machine_id.clone(),
     );
     task.actor = actor.map(str::to_owned);
-    task.payload = serde_json::to_string(&params).ok();
+    task.payload = super::payload::<DummyTask>(&params);
     state.config.create_task(&task)
 }
 
@@ -45,6 +47,8 @@ pub fn enqueue(
 pub struct DummyTask;
 
 impl TaskKind for DummyTask {
+    type Params = DummyParams;
+
     fn name(&self) -> &'static str {
         KIND
     }
@@ -55,14 +59,13 @@ impl TaskKind for DummyTask {
 
     fn run(
         &self,
-        payload: Option<&str>,
+        params: DummyParams,
         _input: Option<&Path>,
         ctx: &TaskContext,
     ) -> Result<(), TaskError> {
-        let params: DummyParams = payload
-            .and_then(|p| serde_json::from_str(p).ok())
-            .ok_or_else(|| TaskError::failed("The dummy task's parameters are missing."))?;
-        for _ in 0..params.timeout.max(0) {
+        let seconds = params.timeout.max(0);
+        for second in 0..seconds {
+            ctx.set_progress(second * 100 / seconds);
             ctx.heartbeat();
             if ctx.should_cancel() {
                 return Err(TaskError::Stopped);
@@ -75,6 +78,7 @@ impl TaskKind for DummyTask {
                 "Task self-failure as per the user's request.",
             ));
         }
+        ctx.set_progress(100);
         Ok(())
     }
 }

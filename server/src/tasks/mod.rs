@@ -14,6 +14,9 @@ pub mod worker;
 use std::path::Path;
 use std::sync::Arc;
 
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+
 pub use context::TaskContext;
 
 use crate::api::ServerState;
@@ -38,6 +41,10 @@ impl TaskError {
 
 /// One kind of background task.
 pub trait TaskKind: Send + Sync {
+    /// What the creator of a task of this kind gives it to do; stored as JSON
+    /// in the task's row (see [`payload`]) and read back for [`TaskKind::run`].
+    type Params: Serialize + DeserializeOwned;
+
     /// The kind's name as stored and shown to users.
     fn name(&self) -> &'static str;
 
@@ -45,9 +52,32 @@ pub trait TaskKind: Send + Sync {
     /// run again. Only kinds whose effect is all-or-nothing say yes.
     fn retry_safe(&self) -> bool;
 
-    /// Does the work. `payload` is what the creator stored with the task,
-    /// `input` the folder of its uploaded input, if any.
+    /// Does the work: `params` as its creator stored them, `input` the folder
+    /// of its uploaded input, if any.
     fn run(
+        &self,
+        params: Self::Params,
+        input: Option<&Path>,
+        ctx: &TaskContext,
+    ) -> Result<(), TaskError>;
+}
+
+/// The stored form of a task's parameters, for `NewTask::payload`: typed by
+/// the kind, so a creator cannot store what the kind would not read.
+pub fn payload<K: TaskKind>(params: &K::Params) -> Option<String> {
+    serde_json::to_string(params).ok()
+}
+
+/// What the worker sees of a [`TaskKind`]: the stored payload is read into
+/// the kind's parameters before it runs.
+pub trait StoredTaskKind: Send + Sync {
+    /// See [`TaskKind::name`].
+    fn name(&self) -> &'static str;
+    /// See [`TaskKind::retry_safe`].
+    fn retry_safe(&self) -> bool;
+    /// Reads `payload` (absent: JSON `null`) and runs the task with it; a
+    /// payload the kind cannot read fails the task, saying so.
+    fn run_stored(
         &self,
         payload: Option<&str>,
         input: Option<&Path>,
@@ -55,9 +85,34 @@ pub trait TaskKind: Send + Sync {
     ) -> Result<(), TaskError>;
 }
 
+impl<K: TaskKind> StoredTaskKind for K {
+    fn name(&self) -> &'static str {
+        TaskKind::name(self)
+    }
+
+    fn retry_safe(&self) -> bool {
+        TaskKind::retry_safe(self)
+    }
+
+    fn run_stored(
+        &self,
+        payload: Option<&str>,
+        input: Option<&Path>,
+        ctx: &TaskContext,
+    ) -> Result<(), TaskError> {
+        let params = serde_json::from_str(payload.unwrap_or("null")).map_err(|e| {
+            TaskError::failed(format!(
+                "The parameters of this {} task cannot be read: {e}",
+                TaskKind::name(self)
+            ))
+        })?;
+        self.run(params, input, ctx)
+    }
+}
+
 /// Every task kind this server knows, looked up by name.
 pub struct Registry {
-    kinds: Vec<Box<dyn TaskKind>>,
+    kinds: Vec<Box<dyn StoredTaskKind>>,
 }
 
 impl Registry {
@@ -82,12 +137,12 @@ impl Registry {
     }
 
     /// A registry of exactly `kinds`.
-    pub fn of(kinds: Vec<Box<dyn TaskKind>>) -> Self {
+    pub fn of(kinds: Vec<Box<dyn StoredTaskKind>>) -> Self {
         Self { kinds }
     }
 
     /// The kind called `name`.
-    pub fn get(&self, name: &str) -> Option<&dyn TaskKind> {
+    pub fn get(&self, name: &str) -> Option<&dyn StoredTaskKind> {
         self.kinds
             .iter()
             .find(|k| k.name() == name)

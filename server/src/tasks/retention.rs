@@ -36,7 +36,8 @@ const NAMED_RUNS: usize = 50;
 
 /// The parameters of a run retention task.
 #[derive(Debug, Clone, Serialize, Deserialize)]
-struct RunRetentionParams {
+pub struct RunRetentionParams {
+    /// The product whose policy is applied.
     product_id: i64,
 }
 
@@ -63,6 +64,8 @@ fn is_inside(path: &Path, dir: &Path) -> bool {
 }
 
 impl TaskKind for TaskRetentionTask {
+    type Params = ();
+
     fn name(&self) -> &'static str {
         TASK_KIND
     }
@@ -71,12 +74,7 @@ impl TaskKind for TaskRetentionTask {
         true
     }
 
-    fn run(
-        &self,
-        _payload: Option<&str>,
-        _input: Option<&Path>,
-        ctx: &TaskContext,
-    ) -> Result<(), TaskError> {
+    fn run(&self, _params: (), _input: Option<&Path>, ctx: &TaskContext) -> Result<(), TaskError> {
         let policy = self.state.server_config.background_tasks.task_retention;
         let db = &self.state.config;
         let now = db.now();
@@ -179,6 +177,8 @@ fn policy_of(
 }
 
 impl TaskKind for RunRetentionTask {
+    type Params = RunRetentionParams;
+
     fn name(&self) -> &'static str {
         RUN_KIND
     }
@@ -189,13 +189,10 @@ impl TaskKind for RunRetentionTask {
 
     fn run(
         &self,
-        payload: Option<&str>,
+        params: RunRetentionParams,
         _input: Option<&Path>,
         ctx: &TaskContext,
     ) -> Result<(), TaskError> {
-        let params: RunRetentionParams = payload
-            .and_then(|p| serde_json::from_str(p).ok())
-            .ok_or_else(|| TaskError::failed("The run retention task's parameters are missing."))?;
         let config = &self.state.config;
         let product = config
             .get_product(params.product_id)
@@ -371,10 +368,9 @@ impl Scheduler {
             );
             task.product_id = Some(product.id);
             task.retry_safe = true;
-            task.payload = serde_json::to_string(&RunRetentionParams {
+            task.payload = super::payload::<RunRetentionTask>(&RunRetentionParams {
                 product_id: product.id,
-            })
-            .ok();
+            });
             out.push(Periodic {
                 name: format!("run_retention:{}", product.id),
                 interval: control.run_retention.interval,

@@ -72,6 +72,8 @@ impl Control for TaskControl<'_> {
 }
 
 impl TaskKind for StoreTask {
+    type Params = StoreParams;
+
     fn name(&self) -> &'static str {
         self.name
     }
@@ -82,13 +84,10 @@ impl TaskKind for StoreTask {
 
     fn run(
         &self,
-        payload: Option<&str>,
+        params: StoreParams,
         input: Option<&Path>,
         ctx: &TaskContext,
     ) -> Result<(), TaskError> {
-        let params: StoreParams = payload
-            .and_then(|p| serde_json::from_str(p).ok())
-            .ok_or_else(|| TaskError::failed("The store task's parameters are missing."))?;
         let input = input
             .filter(|p| p.is_dir())
             .ok_or_else(|| TaskError::failed("The store task's uploaded data is missing."))?;
@@ -138,6 +137,11 @@ impl TaskKind for StoreTask {
         {
             tracing::warn!(%err, run = %params.run_name, "cannot record the run's lifetime");
         }
+        crate::metrics::store_stats::record(
+            &self.state.workspace,
+            outcome.reports_stored,
+            started.elapsed().as_secs_f64(),
+        );
         let runs = db.run_count(&productdb::RunFilter::default());
         match runs {
             Ok(count) => {

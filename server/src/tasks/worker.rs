@@ -217,11 +217,14 @@ impl Worker {
         let beater = spawn_heartbeat(ctx.clone(), watchdog);
         let input = task.input_path.as_deref().map(PathBuf::from);
         let result = catch_unwind(AssertUnwindSafe(|| {
-            kind.run(task.payload.as_deref(), input.as_deref(), &ctx)
+            kind.run_stored(task.payload.as_deref(), input.as_deref(), &ctx)
         }));
         ctx.mark_done();
         let _ = beater.join();
         self.set_current(None);
+        if !ctx.claim_lost() {
+            ctx.flush_progress();
+        }
 
         if ctx.claim_lost() {
             tracing::warn!(%token, "the task's claim was lost while it ran; leaving its record alone");
@@ -425,6 +428,8 @@ mod tests {
     }
 
     impl TaskKind for Stubborn {
+        type Params = ();
+
         fn name(&self) -> &'static str {
             STUBBORN
         }
@@ -435,7 +440,7 @@ mod tests {
 
         fn run(
             &self,
-            _payload: Option<&str>,
+            _params: (),
             _input: Option<&std::path::Path>,
             _ctx: &TaskContext,
         ) -> Result<(), TaskError> {

@@ -593,3 +593,56 @@ fn runs_are_deleted_and_renamed_alike() {
     assert_eq!(ours, theirs);
     runs(&["admin-renamed"]);
 }
+
+/// A report-hash filter of 10,000 hashes (beyond what one SQL statement may
+/// bind on SQLite, one variable each) answers as on CodeChecker's server,
+/// for the count, the page of results and a sidebar count.
+#[test]
+fn a_filter_of_ten_thousand_report_hashes_answers_alike() {
+    let f = fixture_or_skip!();
+    let api = service_urls(f, "Default");
+    let mut py = PyApi::new(Venv::Current);
+    let mut hashes: Vec<String> = (0..9_998_u32).map(|i| format!("{i:032x}")).collect();
+    // Two real reports of the fixture among them.
+    hashes.push("248bdf4cb45e60f3661ce8e9118c9a29".into());
+    hashes.push("23647c0e006370fcc79dd7adf17f4624".into());
+    let filter = json!({"reportHash": hashes});
+    let count = same_call(
+        &mut py,
+        &api,
+        "getRunResultCount",
+        json!([null, filter.clone(), null]),
+    );
+    assert!(
+        count.clone().ok().as_i64().is_some_and(|n| n >= 2),
+        "{count:?}"
+    );
+    // Report ids differ between the servers: the pages are compared by hash.
+    let args = json!([null, 100, 0, null, filter.clone(), null, false]);
+    let page_hashes = |url: &str, py: &mut PyApi| {
+        let reports = py
+            .call(url, "CodeCheckerService", "getRunResults", args.clone())
+            .ok();
+        let mut found: Vec<String> = reports
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|r| r["bugHash"].as_str().map(str::to_owned))
+            .collect();
+        found.sort();
+        found
+    };
+    let ours = page_hashes(&api.0, &mut py);
+    assert!(ours.len() >= 2, "{ours:?}");
+    assert_eq!(
+        ours,
+        page_hashes(&api.1, &mut py),
+        "getRunResults (left ours)"
+    );
+    same_call(
+        &mut py,
+        &api,
+        "getCheckerCounts",
+        json!([null, filter, null, 100, 0]),
+    );
+}

@@ -1,10 +1,14 @@
 //! The web UI in a real browser (headless chromium): CodeChecker's own pages
 //! on our server and on CodeChecker's, with the fixture's data. Every page
 //! must load with no failed API call and no JavaScript error, call the same
-//! API methods as on CodeChecker's server, and show the same table rows.
-//! Screenshots are kept in `target/test-artifacts/web-ui/`.
+//! API methods as on CodeChecker's server, get the same replies to the same
+//! calls (instants and report ids aside), and show the same table rows.
+//! Screenshots and the recorded calls are kept in
+//! `target/test-artifacts/web-ui/`.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde_json::Value;
 
 use crate::support::browser::{artifacts, have_browser, Browser};
 
@@ -55,6 +59,9 @@ const PAGES: [Page; 6] = [
 /// What a page showed: API methods called, problems, table rows.
 pub(crate) struct Seen {
     pub(crate) methods: BTreeSet<String>,
+    /// Normalised reply of each distinct call (service path, method and
+    /// arguments).
+    pub(crate) replies: BTreeMap<String, Value>,
     pub(crate) problems: Vec<String>,
     pub(crate) rows: Vec<String>,
 }
@@ -65,6 +72,14 @@ pub(crate) fn visit(browser: &Browser, base: &str, page: &Page, shots: &str) -> 
     browser.settle();
     browser.screenshot(&artifacts(shots), page.name);
     let calls = browser.calls();
+    let recorded: Vec<serde_json::Value> = calls
+        .iter()
+        .map(|c| serde_json::json!({"url": c.url, "request": c.request, "reply": c.reply}))
+        .collect();
+    let _ = std::fs::write(
+        artifacts(shots).join(format!("{}.calls.json", page.name)),
+        serde_json::to_vec_pretty(&recorded).unwrap_or_default(),
+    );
     let mut problems: Vec<String> = calls
         .iter()
         .filter_map(|c| {
@@ -86,7 +101,18 @@ pub(crate) fn visit(browser: &Browser, base: &str, page: &Page, shots: &str) -> 
         .into_iter()
         .filter_map(|v| v.as_str().map(str::to_owned))
         .collect();
+    let replies = calls
+        .iter()
+        .filter(|c| c.done)
+        .filter_map(|c| {
+            Some((
+                call_key(&c.url, &c.request)?,
+                normalised_reply(&c.method, &c.reply),
+            ))
+        })
+        .collect();
     Seen {
+        replies,
         methods: calls.into_iter().map(|c| c.method).collect(),
         problems,
         rows,
@@ -115,7 +141,97 @@ pub(crate) fn visit_both(
             theirs.methods.difference(&ours.methods).collect::<Vec<_>>()
         ));
     }
+    let mut compared = 0;
+    for (call, reply) in &ours.replies {
+        let Some(expected) = theirs.replies.get(call) else {
+            // Arguments that carry ids of the server (a report's id) differ;
+            // the methods were compared above.
+            continue;
+        };
+        compared += 1;
+        if reply != expected {
+            failures.push(format!(
+                "{}: {call} answers differently\n  ours: {}\n  CodeChecker's: {}",
+                page.name,
+                truncate(reply),
+                truncate(expected)
+            ));
+        }
+    }
+    if compared == 0 && !theirs.replies.is_empty() {
+        failures.push(format!(
+            "{}: no call to compare with CodeChecker's",
+            page.name
+        ));
+    }
     (ours, theirs)
+}
+
+/// What identifies a call: the service path (without host and product) and
+/// the message without its sequence number.
+fn call_key(url: &str, request: &str) -> Option<String> {
+    let message: Value = serde_json::from_str(request).ok()?;
+    let service = url.rsplit('/').next().unwrap_or(url);
+    Some(format!("{service} {} {}", message.get(1)?, message.get(4)?))
+}
+
+/// A reply's result, with what legitimately differs between two servers
+/// holding the same data masked: instants (when each stored) and the ids of
+/// reports and files (assigned in each server's own insertion order).
+fn normalised_reply(method: &str, reply: &str) -> Value {
+    let Ok(message) = serde_json::from_str::<Value>(reply) else {
+        return Value::String(format!("unreadable: {reply}"));
+    };
+    let mut result = message.get(4).cloned().unwrap_or(Value::Null);
+    mask(&mut result);
+    if method == "getRunResults" {
+        // ReportData fields 6 and 7 are the ids of the report and its file.
+        // Reports that tie on the requested sort key come in id order, so
+        // the page is compared as a set.
+        if let Some(list) = result.pointer_mut("/0/lst").and_then(Value::as_array_mut) {
+            let mut reports = list.split_off(2.min(list.len()));
+            for report in &mut reports {
+                for field in ["6", "7"] {
+                    if let Some(id) = report.get_mut(field) {
+                        *id = Value::String("<id>".into());
+                    }
+                }
+            }
+            reports.sort_by_cached_key(Value::to_string);
+            list.extend(reports);
+        }
+    }
+    result
+}
+
+/// Replaces date strings (`YYYY-MM-DD HH:MM:SS[.ffffff]`) by a marker.
+fn mask(value: &mut Value) {
+    match value {
+        Value::String(s) => {
+            let b = s.as_bytes();
+            let looks_like_date = b.len() >= 19
+                && b[4] == b'-'
+                && b[7] == b'-'
+                && b[10] == b' '
+                && b[13] == b':'
+                && b[..4].iter().all(u8::is_ascii_digit);
+            if looks_like_date {
+                *s = "<date>".into();
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(mask),
+        Value::Object(map) => map.values_mut().for_each(mask),
+        _ => {}
+    }
+}
+
+fn truncate(value: &Value) -> String {
+    let text = value.to_string();
+    if text.len() > 600 {
+        format!("{}…", &text[..text.floor_char_boundary(600)])
+    } else {
+        text
+    }
 }
 
 #[test]

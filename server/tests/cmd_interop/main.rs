@@ -10,6 +10,7 @@
 //!
 //! Our server is started as `make run` starts it: no flag a user would not
 //! pass (severities come from the built-in checker labels).
+#![allow(clippy::unwrap_used)] // a panic is how a test fails
 
 #[path = "../support/mod.rs"]
 mod support;
@@ -24,6 +25,7 @@ mod cleanup_plans;
 mod diff;
 mod fixture;
 mod labels;
+mod legacy;
 mod review;
 mod sum;
 mod www;

@@ -357,7 +357,7 @@ fn an_unusable_configuration_stops_the_server_naming_the_key() {
         r#"{"authentication": {"enabled": true, "session_lifetime": "forever"}}"#,
     )
     .unwrap();
-    let out = std::process::Command::new(support::server::SERVER_BIN)
+    let out = std::process::Command::new(support::server::server_bin())
         .arg("--workspace")
         .arg(&ws)
         .args(["--port", "0"])

@@ -3,7 +3,8 @@
 
 use crate::support;
 
-use std::io::Write;
+use std::io::{Read, Write};
+use std::net::TcpStream;
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
@@ -67,8 +68,7 @@ fn tasks_call(method: &str, args: &str) -> Vec<u8> {
 #[test]
 fn hostile_requests_are_rejected_and_the_server_survives() {
     let server = ServerBuilder::new().api(2).workers(1).start();
-    let before = server.children();
-    assert_eq!(before.len(), 3, "{before:?}");
+    let before = all_children(&server, 3);
     let tasks = "/v6.74/Tasks";
 
     // Malformed messages.
@@ -387,4 +387,530 @@ fn bodies_over_the_limit_are_refused() {
     );
     server.assert_no_child_died();
     assert_eq!(server.children(), before);
+}
+
+/// The server's `count` child processes, once all are started (a worker may
+/// start after the API processes answer).
+fn all_children(server: &Server, count: usize) -> Vec<(u32, String)> {
+    support::wait_for(
+        "every child process",
+        PROMPT,
+        Duration::from_millis(50),
+        || Some(server.children()).filter(|c| c.len() == count),
+    )
+}
+
+/// Every service path with a call it serves: `(path, method, arguments)`.
+const CALLS: &[(&str, &str, &str)] = &[
+    (
+        "/v6.74/Authentication",
+        "performLogin",
+        r#"{"1":{"str":"Username:Password"},"2":{"str":"u:p"}}"#,
+    ),
+    ("/v6.74/Products", "getProducts", r#"{"1":{"str":"Def"}}"#),
+    ("/Default/v6.74/Products", "getCurrentProduct", "{}"),
+    (
+        "/v6.74/Configuration",
+        "setNotificationBannerText",
+        r#"{"1":{"str":"aGk="}}"#,
+    ),
+    ("/v6.74/ServerInfo", "getPackageVersion", "{}"),
+    ("/v6.74/Tasks", "getTaskInfo", r#"{"1":{"str":"abc"}}"#),
+    (
+        "/Default/v6.74/CodeCheckerService",
+        "getRunData",
+        r#"{"2":{"i64":10},"3":{"i64":0}}"#,
+    ),
+    (
+        "/Default/v6.74/CodeCheckerService",
+        "massStoreRun",
+        r#"{"1":{"str":"r"},"3":{"str":"6.24.4"},"4":{"str":"QUJD"},"5":{"tf":0}}"#,
+    ),
+    (
+        "/Default/v6.74/CodeCheckerService",
+        "massStoreRunAsynchronous",
+        r#"{"1":{"str":"QUJD"},"2":{"rec":{"1":{"str":"r"},"3":{"str":"6.29.1"}}}}"#,
+    ),
+];
+
+/// Malformed versions of the call `method(args)`: `(case, body)`.
+fn malformed_calls(method: &str, args: &str) -> Vec<(String, Vec<u8>)> {
+    let message = |args: &str| format!(r#"[1,"{method}",1,9,{args}]"#).into_bytes();
+    let whole = message(args);
+    let depth = 100_000;
+    let mut cases: Vec<(String, Vec<u8>)> = vec![
+        // Nesting, in every shape the decoder meets.
+        (
+            "100,000 nested structs".into(),
+            message(&format!(
+                "{}{{}}{}",
+                r#"{"1":{"rec":"#.repeat(depth),
+                "}}".repeat(depth)
+            )),
+        ),
+        (
+            "100,000 nested lists".into(),
+            message(&format!(
+                r#"{{"1":{{"lst":{}{}}}}}"#,
+                r#"["lst",1,"#.repeat(depth),
+                "]".repeat(depth)
+            )),
+        ),
+        (
+            "100,000 nested maps".into(),
+            message(&format!(
+                r#"{{"1":{{"map":{}{{}}{}}}}}"#,
+                r#"["str","map",1,{"k":"#.repeat(depth),
+                "}]".repeat(depth)
+            )),
+        ),
+        (
+            "100,000 nested JSON arrays".into(),
+            message(&format!(
+                r#"{{"1":{}1{}}}"#,
+                "[".repeat(depth),
+                "]".repeat(depth)
+            )),
+        ),
+        // Huge lengths.
+        (
+            "list claiming a billion elements".into(),
+            message(r#"{"1":{"lst":["str",1000000000,"a"]}}"#),
+        ),
+        (
+            "map claiming a billion entries".into(),
+            message(r#"{"1":{"map":["str","i64",1000000000,{"a":1}]}}"#),
+        ),
+        (
+            "set claiming 2^63 elements".into(),
+            message(r#"{"1":{"set":["i32",9223372036854775807]}}"#),
+        ),
+        (
+            "number beyond i64".into(),
+            message(r#"{"1":{"i64":99999999999999999999999}}"#),
+        ),
+        // Wrong types.
+        (
+            "number tagged as a string".into(),
+            message(r#"{"1":{"str":5}}"#),
+        ),
+        (
+            "number tagged as a struct".into(),
+            message(r#"{"1":{"rec":5}}"#),
+        ),
+        (
+            "number tagged as a list".into(),
+            message(r#"{"1":{"lst":5}}"#),
+        ),
+        ("unknown type tag".into(), message(r#"{"1":{"xyz":5}}"#)),
+        ("arguments not a struct".into(), message(r#"["str",1,"a"]"#)),
+        (
+            "envelope of the wrong types".into(),
+            format!(r#"["1","{method}","1","9",{args}]"#).into_bytes(),
+        ),
+        // Garbage.
+        (
+            "binary garbage".into(),
+            (0..4096u32)
+                .map(|i| (i.wrapping_mul(2_654_435_761) >> 11) as u8)
+                .collect(),
+        ),
+        (
+            "garbage inside the message".into(),
+            [&whole[..whole.len() / 2], b"]]}{garbage"].concat(),
+        ),
+        (
+            "unknown method".into(),
+            br#"[1,"noSuchMethod",1,9,{}]"#.to_vec(),
+        ),
+    ];
+    // Truncated anywhere.
+    for cut in [1, whole.len() / 3, whole.len() / 2, whole.len() - 1] {
+        cases.push((format!("truncated at byte {cut}"), whole[..cut].to_vec()));
+    }
+    cases
+}
+
+/// Malformed uploads of the store calls: the upload's field (`field`) of
+/// the wrong type, of a huge declared length, not base64, cut off.
+fn malformed_uploads(method: &str, field: &str) -> Vec<(String, Vec<u8>)> {
+    let options = if method == "massStoreRun" {
+        r#""1":{"str":"r"},"3":{"str":"6.24.4"},"5":{"tf":0}"#
+    } else {
+        r#""2":{"rec":{"1":{"str":"r"},"3":{"str":"6.29.1"}}}"#
+    };
+    let message = |upload: &str| {
+        format!(r#"[1,"{method}",1,9,{{"{field}":{upload},{options}}}]"#).into_bytes()
+    };
+    let big_text = "QUJD".repeat(1 << 20);
+    let whole = message(&format!(r#"{{"str":"{big_text}"}}"#));
+    vec![
+        ("upload as a number".into(), message(r#"{"i32":5}"#)),
+        (
+            "upload as a list claiming a billion strings".into(),
+            message(r#"{"lst":["str",1000000000,"QUJD"]}"#),
+        ),
+        (
+            "upload as a struct nested 100,000 deep".into(),
+            message(&format!(
+                r#"{{"rec":{}{{}}{}}}"#,
+                r#"{"1":{"rec":"#.repeat(100_000),
+                "}}".repeat(100_000)
+            )),
+        ),
+        (
+            "upload not base64".into(),
+            message(r#"{"str":"this is not base64 at all!"}"#),
+        ),
+        (
+            "upload of base64 garbage".into(),
+            message(&format!(r#"{{"str":"{big_text}"}}"#)),
+        ),
+        (
+            "upload with escapes".into(),
+            message(r#"{"str":"QUJD\/\"}"#),
+        ),
+        (
+            "4 MB upload cut off".into(),
+            whole[..whole.len() / 2].to_vec(),
+        ),
+    ]
+}
+
+/// Malformed Thrift on every service path, the store uploads included: each
+/// gets a Thrift exception or a 4xx promptly, and every process of the
+/// server is still the one it started (no restart in the supervisor's log).
+#[test]
+fn malformed_thrift_on_every_service_path_is_refused() {
+    let server = ServerBuilder::new().api(2).workers(1).start();
+    let before = all_children(&server, 3);
+    let mut sent = 0;
+    for (path, method, args) in CALLS {
+        let mut cases = malformed_calls(method, args);
+        match *method {
+            "massStoreRun" => cases.extend(malformed_uploads(method, "4")),
+            "massStoreRunAsynchronous" => cases.extend(malformed_uploads(method, "1")),
+            _ => {}
+        }
+        for (case, body) in cases {
+            expect_rejected(
+                &server,
+                &format!("{method} on {path}: {case}"),
+                "POST",
+                path,
+                &body,
+            );
+            sent += 1;
+        }
+    }
+    assert!(sent > 150, "{sent} requests");
+    // Every service still answers.
+    for (path, method) in [
+        ("/v6.74/ServerInfo", "getPackageVersion"),
+        ("/Default/v6.74/Products", "getCurrentProduct"),
+        ("/Default/v6.74/CodeCheckerService", "getRunCount"),
+    ] {
+        let response = http::post_thrift(server.addr(), path, &tasks_call(method, "{}"), PROMPT)
+            .expect("a normal call after the hostile ones");
+        assert_eq!(response.status, 200, "{path}");
+        assert!(
+            !is_thrift_exception(&response.body),
+            "{path} {method}: {}",
+            truncate(&response.text())
+        );
+    }
+    server.assert_no_child_died();
+    assert_eq!(server.children(), before, "the server's processes changed");
+}
+
+/// Sends `bytes` one at a time, 100 ms apart (then more of the last one),
+/// until the server closes the connection or answers; returns how long
+/// that took and what was answered.
+fn trickle(stream: &mut TcpStream, bytes: &[u8], give_up: Duration) -> (Duration, Vec<u8>) {
+    stream
+        .set_read_timeout(Some(Duration::from_millis(100)))
+        .expect("read timeout");
+    let started = Instant::now();
+    let mut answer = Vec::new();
+    let mut buf = [0u8; 4096];
+    for i in 0.. {
+        assert!(
+            started.elapsed() < give_up,
+            "the slow client was not cut off in {give_up:?}"
+        );
+        let byte = bytes.get(i).or(bytes.last()).copied().unwrap_or(b'a');
+        if stream.write_all(&[byte]).is_err() {
+            break;
+        }
+        match stream.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => {
+                answer.extend_from_slice(&buf[..n]);
+                // Read the rest of the answer, up to the close.
+                stream.set_read_timeout(Some(PROMPT)).expect("read timeout");
+                let _ = stream.read_to_end(&mut answer);
+                break;
+            }
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+                ) => {}
+            Err(_) => break,
+        }
+    }
+    (started.elapsed(), answer)
+}
+
+/// Slow-loris: a client that sends its headers, or its body, a byte at a
+/// time is cut off after the configured time (HTTP 408 for a body), an idle
+/// connection is closed, and meanwhile another client is served normally.
+#[test]
+fn slow_clients_are_cut_off_while_others_are_served() {
+    let server = ServerBuilder::new()
+        .api(1)
+        .workers(0)
+        .arg("--header-read-timeout-secs")
+        .arg("2")
+        .arg("--body-read-timeout-secs")
+        .arg("2")
+        .start();
+    let before = server.children();
+    let addr = server.addr();
+    let give_up = Duration::from_secs(60);
+    let slow_head = std::thread::spawn(move || {
+        let mut stream = TcpStream::connect(addr).expect("connect");
+        trickle(
+            &mut stream,
+            b"POST /v6.74/ServerInfo HTTP/1.1\r\nHost: x\r\nX-Slow: aaaa",
+            give_up,
+        )
+    });
+    let slow_body = std::thread::spawn(move || {
+        let mut stream = TcpStream::connect(addr).expect("connect");
+        let body = tasks_call("getTaskInfo", r#"{"1":{"str":"abc"}}"#);
+        stream
+            .write_all(
+                format!(
+                    "POST /v6.74/Tasks HTTP/1.1\r\nHost: x\r\nContent-Length: {}\r\n\r\n",
+                    body.len() + 1000
+                )
+                .as_bytes(),
+            )
+            .expect("send the head");
+        trickle(&mut stream, &body, give_up)
+    });
+    let idle = std::thread::spawn(move || {
+        let mut stream = TcpStream::connect(addr).expect("connect");
+        stream
+            .set_read_timeout(Some(give_up))
+            .expect("read timeout");
+        let started = Instant::now();
+        let mut buf = [0u8; 64];
+        let read = stream.read(&mut buf);
+        (started.elapsed(), read.map_err(|e| e.to_string()))
+    });
+
+    // Another client is served all along.
+    let version = tasks_call("getPackageVersion", "{}");
+    let mut served = 0;
+    while !(slow_head.is_finished() && slow_body.is_finished() && idle.is_finished()) {
+        let response = http::post_thrift(addr, "/v6.74/ServerInfo", &version, PROMPT)
+            .expect("a normal call while slow clients hang on");
+        assert_eq!(response.status, 200);
+        assert!(response.text().contains("6.29.1"), "{}", response.text());
+        served += 1;
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert!(served >= 5, "only {served} calls served");
+
+    let (took, answer) = slow_head.join().expect("slow head");
+    assert!(
+        took >= Duration::from_millis(1500),
+        "cut off after {took:?}"
+    );
+    assert!(
+        answer.is_empty() || String::from_utf8_lossy(&answer).starts_with("HTTP/1.1 408"),
+        "{}",
+        String::from_utf8_lossy(&answer)
+    );
+    let (took, answer) = slow_body.join().expect("slow body");
+    let answer = String::from_utf8_lossy(&answer);
+    assert!(
+        took >= Duration::from_millis(1500),
+        "cut off after {took:?}"
+    );
+    assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
+    assert!(answer.contains("did not arrive in time"), "{answer}");
+    let (took, read) = idle.join().expect("idle");
+    assert_eq!(read, Ok(0), "the idle connection was not closed");
+    assert!(took >= Duration::from_millis(1500), "closed after {took:?}");
+
+    server.assert_no_child_died();
+    assert_eq!(server.children(), before);
+}
+
+/// Beyond `--max-connections`, a new client waits (it is not accepted yet)
+/// while the connected ones are served; once a connection ends, it is
+/// served.
+#[test]
+fn connections_beyond_the_cap_wait_for_a_free_slot() {
+    let server = ServerBuilder::new()
+        .api(1)
+        .workers(0)
+        .arg("--max-connections")
+        .arg("3")
+        .start();
+    let before = server.children();
+    let version = tasks_call("getPackageVersion", "{}");
+    let mut held: Vec<Conn> = (0..3)
+        .map(|_| Conn::open(server.addr(), PROMPT).expect("connect"))
+        .collect();
+    // The three are served (keep-alive), so they hold their slots.
+    for conn in &mut held {
+        let response = conn
+            .post_thrift("/v6.74/ServerInfo", &version)
+            .expect("a call on a held connection");
+        assert_eq!(response.status, 200);
+    }
+    // The fourth is not answered while the three stay connected...
+    let mut fourth = Conn::open(server.addr(), Duration::from_secs(2)).expect("connect");
+    let waiting = fourth.post_thrift("/v6.74/ServerInfo", &version);
+    assert!(
+        waiting.is_err(),
+        "a connection beyond the cap was served: {:?}",
+        waiting.map(|r| r.status)
+    );
+    // ...while those are.
+    let response = held[0]
+        .post_thrift("/v6.74/ServerInfo", &version)
+        .expect("a connected client is still served");
+    assert_eq!(response.status, 200);
+    // One leaves: the fourth gets its answer.
+    drop(held.pop());
+    fourth
+        .stream()
+        .expect("socket")
+        .set_read_timeout(Some(PROMPT))
+        .expect("read timeout");
+    let response = fourth.read_response().expect("served once a slot is free");
+    assert_eq!(response.status, 200);
+    assert!(response.text().contains("6.29.1"), "{}", response.text());
+    server.assert_no_child_died();
+    assert_eq!(server.children(), before);
+}
+
+/// A body is limited per method with the limits a user gets by default:
+/// a call that is not an upload gets 413 beyond 64 MiB, naming the call and
+/// the flag, while a store of more than that is stored.
+#[test]
+fn call_bodies_are_limited_per_method_and_a_large_store_works() {
+    let server = ServerBuilder::new().api(1).workers(1).start();
+    let before = all_children(&server, 2);
+    let over = (64 << 20) + 1024;
+
+    // getTaskInfo with a 64 MiB token, its length declared: refused at once.
+    let mut body = br#"[1,"getTaskInfo",1,0,{"1":{"str":""#.to_vec();
+    body.extend(std::iter::repeat_n(b'a', over));
+    body.extend_from_slice(br#""}}]"#);
+    let response = send_while_reading(&server, "/v6.74/Tasks", &body, false);
+    assert_eq!(response.status, 413, "{}", truncate(&response.text()));
+    assert!(
+        response.text().contains("Tasks") && response.text().contains("--max-call-body-bytes"),
+        "{}",
+        response.text()
+    );
+
+    // A report-hash filter beyond 64 MiB on the results service, chunked
+    // without a length: refused once the limit is crossed, naming the call.
+    let hashes = format!(r#""{}","#, "0123456789abcdef".repeat(2)).repeat(over / 35 + 1);
+    let body = format!(
+        r#"[1,"getRunResults",1,0,{{"5":{{"rec":{{"2":{{"lst":["str",{},{}"x"]}}}}}}}}]"#,
+        over / 35 + 2,
+        hashes
+    );
+    let response = send_while_reading(
+        &server,
+        "/Default/v6.74/CodeCheckerService",
+        body.as_bytes(),
+        true,
+    );
+    assert_eq!(response.status, 413, "{}", truncate(&response.text()));
+    assert!(
+        response.text().contains("'getRunResults'"),
+        "{}",
+        response.text()
+    );
+
+    // A store whose body is larger than that: 48 MiB of incompressible
+    // bytes beside the reports.
+    let mut noise = Vec::with_capacity(48 << 20);
+    let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
+    while noise.len() < 48 << 20 {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        noise.extend_from_slice(&x.to_le_bytes());
+    }
+    let zip = crate::store_bad_input::Layout::good("big", "b16b16")
+        .zip_with(&[("root/src/noise.bin", noise.as_slice())]);
+    let upload = support::store::upload_of_zip(&zip, flate2::Compression::fast());
+    let body = format!(
+        r#"[1,"massStoreRun",1,3,{{"1":{{"str":"big"}},"3":{{"str":"6.24.4"}},"4":{{"str":"{upload}"}},"5":{{"tf":0}}}}]"#
+    );
+    assert!(body.len() > over, "{} bytes", body.len());
+    let response = http::post_thrift(
+        server.addr(),
+        "/Default/v6.74/CodeCheckerService",
+        body.as_bytes(),
+        Duration::from_secs(300),
+    )
+    .expect("an answer to the large store");
+    assert_eq!(response.status, 200, "{}", truncate(&response.text()));
+    let reply: Value = serde_json::from_slice(&response.body).expect("JSON reply");
+    assert!(
+        reply[4]["0"]["i64"].as_i64().is_some(),
+        "the store failed: {}",
+        truncate(&response.text())
+    );
+    server.assert_no_child_died();
+    assert_eq!(server.children(), before);
+}
+
+/// POSTs `body` to `path` from another thread (chunked when asked, else
+/// with its length) while reading the answer, which may come before the
+/// body is sent.
+fn send_while_reading(server: &Server, path: &str, body: &[u8], chunked: bool) -> Response {
+    let mut conn = Conn::open(server.addr(), PROMPT).expect("connect");
+    let framing = if chunked {
+        "Transfer-Encoding: chunked".to_owned()
+    } else {
+        format!("Content-Length: {}", body.len())
+    };
+    conn.send_raw(format!("POST {path} HTTP/1.1\r\nHost: x\r\n{framing}\r\n\r\n").as_bytes())
+        .expect("send the head");
+    let mut stream = conn.stream().expect("clone the socket");
+    let body = body.to_vec();
+    let writer = std::thread::spawn(move || {
+        for piece in body.chunks(1 << 20) {
+            let sent = if chunked {
+                stream
+                    .write_all(format!("{:x}\r\n", piece.len()).as_bytes())
+                    .and_then(|()| stream.write_all(piece))
+                    .and_then(|()| stream.write_all(b"\r\n"))
+            } else {
+                stream.write_all(piece)
+            };
+            if sent.is_err() {
+                return;
+            }
+        }
+        if chunked {
+            let _ = stream.write_all(b"0\r\n\r\n");
+        }
+    });
+    let response = conn.read_response().expect("an answer");
+    drop(conn);
+    let _ = writer.join();
+    response
 }

@@ -3,6 +3,7 @@
 //! one through a `OnceLock`); `support` holds the helpers they share.
 //! `cmd_interop` stays a binary of its own: its tests share one fixture of two
 //! servers and analysed code.
+#![allow(clippy::unwrap_used)] // a panic is how a test fails
 
 #[path = "../auth_common/mod.rs"]
 mod auth_common;
@@ -15,6 +16,7 @@ mod auth_permissions;
 mod config_banner;
 mod foundation_hostile;
 mod foundation_wire;
+mod ops_observe;
 mod process_model;
 mod store_bad_input;
 mod store_clang;
@@ -29,3 +31,4 @@ mod tasks_filter;
 mod tasks_lifecycle;
 mod tasks_retention;
 mod tasks_shutdown;
+mod tidy;

@@ -33,7 +33,18 @@ fn answers(server: &Server) -> bool {
 #[test]
 fn supervisor_runs_the_requested_children() {
     let server = ServerBuilder::new().api(3).workers(2).start();
-    let children = server.children();
+    // The server answers once one API process is up; the others may still be
+    // between fork and exec (no role on their command line yet).
+    let children = support::wait_for(
+        "3 API and 2 worker processes",
+        Duration::from_secs(20),
+        Duration::from_millis(50),
+        || {
+            let children = server.children();
+            let roles_known = children.iter().all(|(_, role)| !role.is_empty());
+            (roles_known && children.len() >= 5).then_some(children)
+        },
+    );
     assert_eq!(pids_of(&server, "api").len(), 3, "{children:?}");
     assert_eq!(pids_of(&server, "worker").len(), 2, "{children:?}");
     assert_eq!(children.len(), 5, "nothing else: {children:?}");
@@ -44,6 +55,18 @@ fn supervisor_runs_the_requested_children() {
         assert!(cmdline.contains(server.machine_id()), "{cmdline}");
     }
     let api_only = ServerBuilder::new().api(1).workers(0).start();
+    support::wait_for(
+        "the API process's role",
+        Duration::from_secs(20),
+        Duration::from_millis(50),
+        || {
+            api_only
+                .children()
+                .iter()
+                .all(|(_, role)| !role.is_empty())
+                .then_some(())
+        },
+    );
     assert_eq!(api_only.children().len(), 1);
     assert_eq!(pids_of(&api_only, "api").len(), 1);
 }

@@ -69,7 +69,7 @@ fn sha256(text: &str) -> String {
 }
 
 /// A complete upload of one report in `/src/<name>.c`, with overrides.
-struct Layout {
+pub(crate) struct Layout {
     plist: String,
     metadata: String,
     with_source: bool,
@@ -78,7 +78,8 @@ struct Layout {
 }
 
 impl Layout {
-    fn good(name: &str, bug_hash: &str) -> Self {
+    /// A report directory that stores: one report on a source sent along.
+    pub(crate) fn good(name: &str, bug_hash: &str) -> Self {
         let path = format!("/src/{name}.c");
         Self {
             plist: plist(&path, bug_hash, "core.DivideZero"),
@@ -90,6 +91,11 @@ impl Layout {
     }
 
     fn zip(&self) -> Vec<u8> {
+        self.zip_with(&[])
+    }
+
+    /// The upload's ZIP, with `extra` entries added.
+    pub(crate) fn zip_with(&self, extra: &[(&str, &[u8])]) -> Vec<u8> {
         let hashes = json!({ self.source_path.as_str(): sha256(&self.source) }).to_string();
         let root = format!("root{}", self.source_path);
         let mut entries: Vec<(&str, &[u8])> = vec![
@@ -106,6 +112,7 @@ impl Layout {
         if self.with_source {
             entries.push((root.as_str(), self.source.as_bytes()));
         }
+        entries.extend_from_slice(extra);
         zip_of(&entries)
     }
 }

@@ -46,13 +46,14 @@ const RECORDER: &str = r#"
   XMLHttpRequest.prototype.send = function (body) {
     const info = this.__cc || {};
     if (info.httpMethod === "POST") {
-      const call = { url: info.url, method: methodOf(body), done: false };
+      const call = { url: info.url, method: methodOf(body), done: false, request: String(body) };
       rec.calls.push(call);
       this.addEventListener("loadend", () => {
         call.done = true;
         call.status = this.status;
         let text = "";
         try { text = typeof this.response === "string" ? this.response : this.responseText; } catch (e) {}
+        call.reply = text;
         call.problem = this.status !== 200 ? "HTTP " + this.status : verdict(text);
       });
     }
@@ -102,6 +103,10 @@ pub struct Call {
     pub problem: Option<String>,
     /// Whether the reply arrived.
     pub done: bool,
+    /// The request body (a Thrift JSON message).
+    pub request: String,
+    /// The reply body, once it arrived.
+    pub reply: String,
 }
 
 impl Browser {
@@ -266,6 +271,8 @@ impl Browser {
                 method: c["method"].as_str().unwrap_or("?").to_owned(),
                 problem: c["problem"].as_str().map(str::to_owned),
                 done: c["done"].as_bool().unwrap_or(false),
+                request: c["request"].as_str().unwrap_or_default().to_owned(),
+                reply: c["reply"].as_str().unwrap_or_default().to_owned(),
             })
             .collect()
     }

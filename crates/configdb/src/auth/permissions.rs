@@ -11,7 +11,7 @@ use crate::db::ConfigDb;
 use crate::error::{Error, Result};
 use crate::schema::auth_permissions::{self, dsl as a};
 use crate::schema::products::dsl as p;
-use crate::txn::write_txn;
+use dbkit::write_txn;
 
 /// A user or group holding a permission.
 #[derive(Debug, Clone, PartialEq, Eq)]

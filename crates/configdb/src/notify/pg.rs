@@ -1,6 +1,7 @@
 //! PostgreSQL transport: `NOTIFY` inside the writing transaction, and one
 //! dedicated libpq connection per subscribed process that `LISTEN`s and
 //! blocks in `poll(2)` on its socket (plus a wake-up socket for shutdown).
+#![allow(unsafe_code)] // system calls; each `unsafe` block says why it is sound
 
 use std::ffi::{CStr, CString};
 use std::os::fd::AsRawFd;

@@ -6,6 +6,7 @@ pub(crate) mod control;
 pub(crate) mod filter;
 pub(crate) mod queue;
 mod row;
+pub(crate) mod stats;
 
 use chrono::{DateTime, Utc};
 

@@ -3,17 +3,12 @@
 //! With `CI=true` an unreachable PostgreSQL fails the test instead of skipping.
 #![allow(dead_code)]
 
+pub use testkit::pg::PgDatabase;
+
 use std::sync::Arc;
 
 use chrono::{DateTime, TimeZone, Utc};
 use configdb::{ConfigDb, ManualClock, OpenOptions};
-use diesel::{Connection, PgConnection, RunQueryDsl};
-
-/// Server URL (without database) of the test PostgreSQL.
-pub fn pg_base() -> String {
-    std::env::var("CONFIGDB_TEST_PG")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432".into())
-}
 
 /// A database under test; dropping it removes the database.
 pub struct TestDb {
@@ -31,53 +26,6 @@ pub struct TestDb {
 enum Guard {
     Dir(tempfile::TempDir),
     Pg(PgDatabase),
-}
-
-/// A scratch PostgreSQL database.
-pub struct PgDatabase {
-    pub name: String,
-    pub url: String,
-}
-
-impl PgDatabase {
-    /// Creates a fresh database, or `None` (after saying so) when PostgreSQL
-    /// is unreachable and `CI` is not `true`.
-    pub fn create() -> Option<Self> {
-        let admin = format!("{}/postgres", pg_base());
-        let mut conn = match PgConnection::establish(&admin) {
-            Ok(c) => c,
-            Err(e) => {
-                if std::env::var("CI").as_deref() == Ok("true") {
-                    panic!("PostgreSQL at {admin} is unreachable and CI=true: {e}");
-                }
-                eprintln!("SKIPPING PostgreSQL part: {admin} unreachable ({e})");
-                return None;
-            }
-        };
-        let name = format!(
-            "configdb_test_{}_{:08x}",
-            std::process::id(),
-            rand::random::<u32>()
-        );
-        diesel::sql_query(format!("CREATE DATABASE {name}"))
-            .execute(&mut conn)
-            .unwrap_or_else(|e| panic!("CREATE DATABASE {name}: {e}"));
-        let url = format!("{}/{name}", pg_base());
-        Some(Self { name, url })
-    }
-}
-
-impl Drop for PgDatabase {
-    fn drop(&mut self) {
-        let admin = format!("{}/postgres", pg_base());
-        if let Ok(mut conn) = PgConnection::establish(&admin) {
-            let _ = diesel::sql_query(format!(
-                "DROP DATABASE IF EXISTS {} WITH (FORCE)",
-                self.name
-            ))
-            .execute(&mut conn);
-        }
-    }
 }
 
 /// A fixed starting instant for manual clocks: 2024-05-01 12:00:00 UTC.
@@ -116,7 +64,7 @@ pub fn sqlite(manual_clock: bool) -> TestDb {
 
 /// A PostgreSQL database, if reachable.
 pub fn postgres(manual_clock: bool) -> Option<TestDb> {
-    let pg = PgDatabase::create()?;
+    let pg = PgDatabase::create(module_path!())?;
     let (opts, clock) = options(manual_clock, 8);
     let db = ConfigDb::open_with(&pg.url, opts).expect("open postgres");
     Some(TestDb {

@@ -201,7 +201,7 @@ fn waiter_wakes_when_another_process_finishes() {
         let exe = std::env::current_exe().unwrap();
         let child = Command::new(exe)
             .args([
-                "notify_child_process",
+                "notify::notify_child_process",
                 "--exact",
                 "--nocapture",
                 "--test-threads=1",

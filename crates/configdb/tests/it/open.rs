@@ -41,7 +41,7 @@ fn concurrent_first_open_migrates_once() {
         "sqlite://{}",
         dir.path().join("c.sqlite").display()
     )];
-    let pg = common::PgDatabase::create();
+    let pg = common::PgDatabase::create("opening on PostgreSQL");
     urls.extend(pg.as_ref().map(|p| p.url.clone()));
     for url in urls {
         let openers: Vec<_> = (0..6)
@@ -63,4 +63,25 @@ fn handles_are_shareable() {
     fn assert_send_sync<T: Send + Sync>() {}
     assert_send_sync::<ConfigDb>();
     assert_send_sync::<Notifier>();
+}
+
+/// The SQLite and the PostgreSQL migrations build the same schema: the same
+/// tables, each with the same columns, type families and nullability.
+#[test]
+fn both_dialects_build_the_same_schema() {
+    let sqlite = common::sqlite(false);
+    let Some(postgres) = common::postgres(false) else {
+        return;
+    };
+    let schema = |url: &str| {
+        use diesel::r2d2::ManageConnection;
+        let target = dbkit::Target::parse(url).unwrap();
+        let mut conn = dbkit::Manager::new(target, Duration::from_secs(5))
+            .connect()
+            .unwrap();
+        dbkit::schema::columns(&mut conn).unwrap()
+    };
+    let (lite, pg) = (schema(&sqlite.url), schema(&postgres.url));
+    assert!(lite.contains_key("background_tasks"), "{lite:?}");
+    assert_eq!(lite, pg);
 }

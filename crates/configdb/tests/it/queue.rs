@@ -511,3 +511,89 @@ fn abandon_unclaimed_tasks() {
         ));
     }
 }
+
+/// The monitoring aggregates (`task_stats`) on both backends: counts by kind
+/// and status, queue depth and oldest enqueued, running per machine, and
+/// the wait, run and cancel histograms, with manual-clock durations.
+#[test]
+fn task_stats_aggregate_the_queue() {
+    for t in common::backends(true) {
+        let db = &t.db;
+        let label = t.label;
+        let empty = db.task_stats().unwrap();
+        assert!(empty.counts.is_empty() && empty.wait.is_empty(), "{label}");
+        assert_eq!((empty.queue_depth, empty.oldest_enqueued_at), (0, None));
+
+        // A: waits 2 s, runs 3 s, completes.
+        let a = db.create_task(&task("A", "m1")).unwrap();
+        t.clock().advance(Duration::from_secs(2));
+        let claimed = db.claim_next("w1", "m1", LEASE).unwrap().unwrap();
+        assert_eq!(claimed.token, a);
+        t.clock().advance(Duration::from_secs(3));
+        db.finish(&a, "w1", TaskStatus::Completed, None).unwrap();
+        // B: waits 0 s, cancelled 0.5 s before it ends as CANCELLED.
+        let b = db.create_task(&task("B", "m1")).unwrap();
+        db.claim_next("w1", "m1", LEASE).unwrap().unwrap();
+        t.clock().advance(Duration::from_secs(1));
+        assert!(db.request_cancel(&b, Some("admin")).unwrap());
+        t.clock().advance(Duration::from_millis(500));
+        db.finish(&b, "w1", TaskStatus::Cancelled, None).unwrap();
+        // C runs on m1; D waits; an allocated one has not been enqueued.
+        let c = db.create_task(&task("A", "m1")).unwrap();
+        db.claim_next("w2", "m1", LEASE).unwrap().unwrap();
+        t.clock().advance(Duration::from_secs(1));
+        let d = db.create_task(&task("A", "m1")).unwrap();
+        db.allocate_task(&task("A", "m1")).unwrap();
+        t.clock().advance(Duration::from_secs(4));
+
+        let s = db.task_stats().unwrap();
+        let count = |kind: &str, status: TaskStatus| {
+            s.counts
+                .iter()
+                .find(|c| c.kind == kind && c.status == status)
+                .map(|c| (c.tasks, c.enqueued, c.started))
+        };
+        assert_eq!(
+            count("A", TaskStatus::Completed),
+            Some((1, 1, 1)),
+            "{label}"
+        );
+        assert_eq!(count("A", TaskStatus::Running), Some((1, 1, 1)), "{label}");
+        assert_eq!(count("A", TaskStatus::Enqueued), Some((1, 1, 0)), "{label}");
+        assert_eq!(
+            count("A", TaskStatus::Allocated),
+            Some((1, 0, 0)),
+            "{label}"
+        );
+        assert_eq!(
+            count("B", TaskStatus::Cancelled),
+            Some((1, 1, 1)),
+            "{label}"
+        );
+        assert_eq!(s.queue_depth, 1, "{label}");
+        let enqueued_d = db.get_task(&d).unwrap().unwrap().enqueued_at;
+        assert_eq!(s.oldest_enqueued_at, enqueued_d, "{label}");
+        assert_eq!(s.running_by_owner, vec![("w2".to_owned(), 1)], "{label}");
+        let hist = |list: &[configdb::KindHistogram], kind: &str| {
+            list.iter()
+                .find(|h| h.kind == kind)
+                .map(|h| (h.count, h.sum_secs))
+        };
+        // Waits: A 2 s and C 0 s (started), B 0 s.
+        assert_eq!(hist(&s.wait, "A"), Some((2, 2.0)), "{label}");
+        assert_eq!(hist(&s.wait, "B"), Some((1, 0.0)), "{label}");
+        assert_eq!(hist(&s.run, "A"), Some((1, 3.0)), "{label}");
+        assert_eq!(hist(&s.run, "B"), Some((1, 1.5)), "{label}");
+        assert_eq!(hist(&s.cancel, "B"), Some((1, 0.5)), "{label}");
+        assert_eq!(hist(&s.cancel, "A"), None, "{label}");
+        let wait_a = s.wait.iter().find(|h| h.kind == "A").unwrap();
+        let one_second = configdb::HISTOGRAM_BOUNDS_SECS
+            .iter()
+            .position(|b| *b == 1.0)
+            .unwrap();
+        assert_eq!(wait_a.cumulative[0], 1, "{label}: C waited 0 s");
+        assert_eq!(wait_a.cumulative[one_second], 1, "{label}");
+        assert_eq!(wait_a.cumulative.last(), Some(&2), "{label}");
+        let _ = c;
+    }
+}

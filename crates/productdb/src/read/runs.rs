@@ -2,7 +2,7 @@
 
 use std::collections::HashMap;
 
-use configdb::AnyConnection;
+use dbkit::AnyConnection;
 use diesel::sql_types::{BigInt, Binary, Bool, Nullable, Text};
 use diesel::QueryableByName;
 

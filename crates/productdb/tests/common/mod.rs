@@ -3,21 +3,16 @@
 //! With `CI=true` an unreachable PostgreSQL fails the test instead of skipping.
 #![allow(dead_code)]
 
+pub use testkit::pg::PgDatabase;
+
 use std::collections::BTreeSet;
 
-use diesel::{Connection, PgConnection, RunQueryDsl};
 use productdb::{
     OpenOptions, PathMessage, PathRange, ProductDb, ReportQuery, ReportRow, ReportSort,
     ReportSortKey, ReviewStatus, Severity, SourceReviewStatus, StoreAnalysis, StoreChecker,
     StoreFile, StoreHooks, StoreOutcome, StoreReport, StoreRun,
 };
 use sha2::{Digest, Sha256};
-
-/// Server URL (without database) of the test PostgreSQL.
-pub fn pg_base() -> String {
-    std::env::var("PRODUCTDB_TEST_PG")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432".into())
-}
 
 /// A database under test; dropping it removes the database.
 pub struct TestDb {
@@ -35,55 +30,6 @@ enum Guard {
     Pg(PgDatabase),
 }
 
-/// A scratch PostgreSQL database.
-pub struct PgDatabase {
-    /// Database name.
-    pub name: String,
-    /// Its URL.
-    pub url: String,
-}
-
-impl PgDatabase {
-    /// Creates a fresh database, or `None` (after saying so) when PostgreSQL
-    /// is unreachable and `CI` is not `true`.
-    pub fn create() -> Option<Self> {
-        let admin = format!("{}/postgres", pg_base());
-        let mut conn = match PgConnection::establish(&admin) {
-            Ok(c) => c,
-            Err(e) => {
-                if std::env::var("CI").as_deref() == Ok("true") {
-                    panic!("PostgreSQL at {admin} is unreachable and CI=true: {e}");
-                }
-                eprintln!("SKIPPING PostgreSQL part: {admin} unreachable ({e})");
-                return None;
-            }
-        };
-        let name = format!(
-            "productdb_test_{}_{:08x}",
-            std::process::id(),
-            rand::random::<u32>()
-        );
-        diesel::sql_query(format!("CREATE DATABASE {name}"))
-            .execute(&mut conn)
-            .unwrap_or_else(|e| panic!("CREATE DATABASE {name}: {e}"));
-        let url = format!("{}/{name}", pg_base());
-        Some(Self { name, url })
-    }
-}
-
-impl Drop for PgDatabase {
-    fn drop(&mut self) {
-        let admin = format!("{}/postgres", pg_base());
-        if let Ok(mut conn) = PgConnection::establish(&admin) {
-            let _ = diesel::sql_query(format!(
-                "DROP DATABASE IF EXISTS {} WITH (FORCE)",
-                self.name
-            ))
-            .execute(&mut conn);
-        }
-    }
-}
-
 /// An SQLite database in a fresh temporary directory.
 pub fn sqlite(opts: OpenOptions) -> TestDb {
     let dir = tempfile::tempdir().expect("tempdir");
@@ -99,7 +45,7 @@ pub fn sqlite(opts: OpenOptions) -> TestDb {
 
 /// A PostgreSQL database, if reachable.
 pub fn postgres(opts: OpenOptions) -> Option<TestDb> {
-    let pg = PgDatabase::create()?;
+    let pg = PgDatabase::create(module_path!())?;
     let db = ProductDb::open_with(&pg.url, opts).expect("open postgres");
     Some(TestDb {
         db,

@@ -1,5 +1,6 @@
 //! The product database's tests in one binary, each module on SQLite and, when
 //! reachable, PostgreSQL (see `common`).
+#![allow(clippy::unwrap_used)] // a panic is how a test fails
 
 #[path = "../common/mod.rs"]
 mod common;

@@ -58,13 +58,34 @@ fn postgres_statuses() {
         ProductDb::probe("postgres://postgres@127.0.0.1:1/none"),
         DbStatus::FailedToConnect
     );
-    let Some(pg) = PgDatabase::create() else {
+    let Some(pg) = PgDatabase::create("a missing product database") else {
         return;
     };
     assert_eq!(ProductDb::probe(&pg.url), DbStatus::SchemaMissing);
     let db = ProductDb::open(&pg.url).expect("open");
     assert_eq!(db.status(), DbStatus::Ok);
-    let missing = format!("{}/productdb_no_such_database", pg_base());
+    let missing = format!("{}/productdb_no_such_database", testkit::pg::pg_base());
     assert_eq!(ProductDb::probe(&missing), DbStatus::Missing);
     assert!(ProductDb::open(&missing).is_err());
+}
+
+/// The SQLite and the PostgreSQL migrations build the same schema: the same
+/// tables, each with the same columns, type families and nullability.
+#[test]
+fn both_dialects_build_the_same_schema() {
+    let sqlite = common::sqlite(productdb::OpenOptions::default());
+    let Some(postgres) = common::postgres(productdb::OpenOptions::default()) else {
+        return;
+    };
+    let schema = |url: &str| {
+        use diesel::r2d2::ManageConnection;
+        let target = dbkit::Target::parse(url).unwrap();
+        let mut conn = dbkit::Manager::new(target, std::time::Duration::from_secs(5))
+            .connect()
+            .unwrap();
+        dbkit::schema::columns(&mut conn).unwrap()
+    };
+    let (lite, pg) = (schema(&sqlite.url), schema(&postgres.url));
+    assert!(lite.contains_key("reports"), "{lite:?}");
+    assert_eq!(lite, pg);
 }

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use super::value::{Dict, Value};
 use super::{ParseError, PartialParse};
 use crate::model::{BugPathEvent, BugPathPosition, File, FileRef, MacroExpansion, Range, Report};
-use crate::pyfmt::{dirname, join, normpath};
+use crate::python_text::{dirname, join, normpath};
 use crate::review::SourceReviewStatus;
 
 /// Checker name CodeChecker uses when a diagnostic has none.

@@ -105,6 +105,21 @@ pub fn parse_plist(bytes: &[u8], plist_path: &Path) -> Result<Vec<Report>, Parse
     }
 }
 
+/// The parallel parser of large plists ([`parse_plist`] uses it from 4 MB on)
+/// run on a document of any size, with the diagnostics cut into pieces of
+/// about `piece_bytes`: the reports of a document that parses without any
+/// problem, or `None` (the serial parser then has the answer). For tests
+/// that check it agrees with [`parse_plist_partial`].
+#[doc(hidden)]
+pub fn parse_plist_in_pieces(
+    bytes: &[u8],
+    plist_path: &Path,
+    piece_bytes: usize,
+) -> Option<Vec<Report>> {
+    let path: Arc<str> = Arc::from(plist_path.to_string_lossy().as_ref());
+    split::parse_split(bytes, &path, piece_bytes.max(1))
+}
+
 /// Parses a plist like CodeChecker does on store: a malformed document
 /// gives no reports, a malformed diagnostic ends the file but keeps the
 /// reports before it; the problem is returned alongside.

@@ -60,6 +60,11 @@ pub(super) fn parse_split(
         Vec::with_capacity(bytes.len() - (located.content_end - located.content_start) + 64);
     rest.extend_from_slice(&bytes[..located.content_start]);
     rest.extend_from_slice(format!("<string>{MARKER}</string>").as_bytes());
+    if !bytes[located.content_start..located.content_end].is_ascii() {
+        // A declared encoding other than UTF-8 is refused unless the whole
+        // document is plain ASCII: the rest must be as plain as the whole.
+        rest.extend_from_slice("<!-- \u{e9} -->".as_bytes());
+    }
     rest.extend_from_slice(&bytes[located.content_end..]);
     let root = value::parse(&rest).ok()?;
     let (prepared, diagnostics) = prepare(root.as_ref(), path).ok()?;

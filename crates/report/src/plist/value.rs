@@ -11,7 +11,7 @@ use std::borrow::Cow;
 use quick_xml::events::{BytesStart, Event};
 use quick_xml::Reader;
 
-use crate::pyfmt::py_strip;
+use crate::python_text::py_strip;
 
 /// A property-list value; strings borrow from the input where possible.
 #[derive(Debug, Clone, PartialEq)]

@@ -241,7 +241,7 @@ impl ReportHandler<'_> {
             if encoding == Some(api::Encoding::BASE64) {
                 base64::engine::general_purpose::STANDARD.encode(bytes)
             } else {
-                ccreport::pyfmt::decode_utf8_ignore(&bytes).into_owned()
+                ccreport::python_text::decode_utf8_ignore(&bytes).into_owned()
             }
         });
         Ok(api::SourceFileData {
@@ -286,7 +286,7 @@ impl ReportHandler<'_> {
                 .map_err(database)?
                 .and_then(|f| f.content)
                 .unwrap_or_default();
-            let text = ccreport::pyfmt::decode_utf8_ignore(&content);
+            let text = ccreport::python_text::decode_utf8_ignore(&content);
             let lines: Vec<&str> = text.split('\n').collect();
             let entry = out.entry(file_id).or_default();
             for line in req.lines.unwrap_or_default() {

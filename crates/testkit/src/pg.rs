@@ -1,14 +1,13 @@
-//! Scratch PostgreSQL databases for tests that need the server on PostgreSQL.
+//! Scratch PostgreSQL databases, one per test or shared server.
 //! When PostgreSQL is unreachable such a test is skipped (with a printed
 //! line), or fails when `CI=true`.
 
 use diesel::{Connection, PgConnection, RunQueryDsl};
 
-/// Server URL (without database) of the test PostgreSQL; the same variable as
-/// the configuration database's own tests.
+/// Server URL (without database) of the test PostgreSQL: `CC_TEST_PG`, by
+/// default the machine's own (`postgres://postgres@127.0.0.1:5432`).
 pub fn pg_base() -> String {
-    std::env::var("CONFIGDB_TEST_PG")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432".into())
+    std::env::var("CC_TEST_PG").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432".into())
 }
 
 /// A database created for one test and dropped afterwards.

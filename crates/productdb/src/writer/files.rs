@@ -3,7 +3,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use configdb::AnyConnection;
+use dbkit::AnyConnection;
 use diesel::sql_types::{BigInt, Text};
 use diesel::QueryableByName;
 use rayon::prelude::*;

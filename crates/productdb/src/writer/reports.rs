@@ -1,7 +1,7 @@
 //! Report batches: detection status against the previous store, review
 //! status, bug path data, multi-row inserts.
 
-use configdb::AnyConnection;
+use dbkit::AnyConnection;
 use rayon::prelude::*;
 use tracing::warn;
 

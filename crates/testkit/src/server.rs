@@ -10,8 +10,10 @@ use std::time::{Duration, Instant};
 
 use super::http;
 
-/// The server executable Cargo built for these tests.
-pub const SERVER_BIN: &str = env!("CARGO_BIN_EXE_codechecker-server");
+/// Our server's executable, built for the running tests' profile.
+pub fn server_bin() -> PathBuf {
+    super::workspace_bin("codechecker-server", "codechecker-server")
+}
 
 /// How long a server may take to answer its first call.
 const START_TIMEOUT: Duration = Duration::from_secs(60);
@@ -187,7 +189,7 @@ impl Server {
         }
         let port_file = self.dir.path().join(format!("port-{}", self.starts));
         let log = std::fs::File::create(self.log_path(self.starts)).expect("create the log file");
-        let mut cmd = Command::new(SERVER_BIN);
+        let mut cmd = Command::new(server_bin());
         cmd.arg("--workspace")
             .arg(&workspace)
             .args(["--port", "0", "--port-file"])

@@ -17,7 +17,7 @@ pub(crate) use run::delete_run;
 use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
-use configdb::AnyConnection;
+use dbkit::AnyConnection;
 use diesel::connection::{AnsiTransactionManager, TransactionManager};
 use diesel::Connection;
 use tracing::{debug, info, warn};

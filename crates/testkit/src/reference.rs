@@ -24,16 +24,25 @@ impl RefServer {
     /// Starts `CodeChecker server` on a free port. With `test_mode` the
     /// server runs with `TEST_WORKSPACE` set, which enables `createDummyTask`.
     pub fn start(test_mode: bool) -> Self {
-        Self::launch(test_mode, false)
+        Self::launch(test_mode, false, None)
+    }
+
+    /// Starts the server in test mode with dictionary authentication on:
+    /// `users` are `name:password` entries, the first one the superuser.
+    pub fn start_with_auth(users: &[&str]) -> Self {
+        Self::launch(true, false, Some(users))
     }
 
     /// Starts the server; a `detached` one outlives the thread that started
     /// it (no parent-death signal), for servers shared by several tests.
-    fn launch(test_mode: bool, detached: bool) -> Self {
+    fn launch(test_mode: bool, detached: bool, auth: Option<&[&str]>) -> Self {
         let mut dir = tempfile::Builder::new()
             .prefix("ccref-test-")
             .tempdir()
             .expect("create a temporary workspace");
+        if let Some(users) = auth {
+            write_auth_config(&dir.path().join("workspace"), users);
+        }
         let log = std::fs::File::create(dir.path().join("server.log")).expect("create the log");
         let mut last_err = String::new();
         // The port is probed free, then bound by Python: retry on a lost race.
@@ -74,7 +83,7 @@ impl RefServer {
                 port,
                 dir,
             };
-            match server.wait_ready() {
+            match server.wait_ready(auth.is_some()) {
                 Ok(()) => return server,
                 Err(err) => {
                     last_err = err;
@@ -88,7 +97,7 @@ impl RefServer {
     /// Like [`RefServer::start`], for a server shared by every test of the
     /// binary: it lives until the test process exits.
     pub fn start_shared(test_mode: bool) -> &'static RefServer {
-        let server: &'static RefServer = Box::leak(Box::new(Self::launch(test_mode, true)));
+        let server: &'static RefServer = Box::leak(Box::new(Self::launch(test_mode, true, None)));
         let pid = server.child.as_ref().map(std::process::Child::id);
         let dir = server.dir.path().to_path_buf();
         super::at_exit(move || {
@@ -113,15 +122,26 @@ impl RefServer {
         std::mem::replace(&mut self.dir, placeholder)
     }
 
-    fn wait_ready(&mut self) -> Result<(), String> {
+    /// Waits until the `Default` product answers. With authentication on,
+    /// the product list needs a login, so the product's version call (open to
+    /// guests) is asked instead.
+    fn wait_ready(&mut self, auth: bool) -> Result<(), String> {
         let deadline = Instant::now() + START_TIMEOUT;
-        let body = http::thrift_call("getProducts", 1, "{}");
+        let (path, method) = if auth {
+            ("/Default/v6.74/CodeCheckerService", "getPackageVersion")
+        } else {
+            ("/v6.74/Products", "getProducts")
+        };
+        let body = http::thrift_call(method, 1, "{}");
         let addr = std::net::SocketAddr::from(([127, 0, 0, 1], self.port));
         loop {
-            if let Ok(reply) =
-                http::post_thrift(addr, "/v6.74/Products", &body, Duration::from_secs(10))
-            {
-                if reply.status == 200 && reply.text().contains("Default") {
+            if let Ok(reply) = http::post_thrift(addr, path, &body, Duration::from_secs(10)) {
+                let ready = if auth {
+                    reply.text().contains(method)
+                } else {
+                    reply.text().contains("Default")
+                };
+                if reply.status == 200 && ready {
                     return Ok(());
                 }
             }
@@ -158,6 +178,11 @@ impl RefServer {
         format!("http://localhost:{}", self.port)
     }
 
+    /// The URL of the `Default` product, as users pass it to `CodeChecker cmd`.
+    pub fn product_url(&self) -> String {
+        format!("{}/Default", self.cli_url())
+    }
+
     /// The workspace folder.
     pub fn workspace(&self) -> PathBuf {
         self.dir.path().join("workspace")
@@ -192,4 +217,30 @@ impl Drop for RefServer {
     fn drop(&mut self) {
         self.shutdown();
     }
+}
+
+/// Writes `server_config.json` into `workspace`: the venv's template with
+/// dictionary authentication on for `users` (`name:password`, the first one
+/// the superuser), readable by its owner only (CodeChecker insists).
+fn write_auth_config(workspace: &std::path::Path, users: &[&str]) {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::create_dir_all(workspace).expect("create the workspace");
+    let template = Venv::Current
+        .root()
+        .join("share/codechecker/config/server_config.json");
+    let text = std::fs::read(&template).expect("read the server_config.json template");
+    let mut config: serde_json::Value = serde_json::from_slice(&text).expect("template is JSON");
+    let auth = &mut config["authentication"];
+    auth["enabled"] = true.into();
+    auth["super_user"] = users
+        .first()
+        .and_then(|u| u.split(':').next())
+        .unwrap_or("admin")
+        .into();
+    auth["method_dictionary"] = serde_json::json!({"enabled": true, "auths": users, "groups": {}});
+    let path = workspace.join("server_config.json");
+    std::fs::write(&path, serde_json::to_vec_pretty(&config).expect("JSON"))
+        .expect("write server_config.json");
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600))
+        .expect("chmod server_config.json");
 }

@@ -1,0 +1,236 @@
+//! Layering, checked on the sources (rust-analyzer's "tidy" tests are the
+//! model): which workspace crates each crate may depend on, which crates may
+//! know Thrift, and in which direction the server's modules import each
+//! other. A forbidden dependency or `use` fails here, naming the file.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+use crate::support::repo_root;
+
+/// The workspace crates (by package name) each crate may depend on outside
+/// its dev-dependencies.
+const CRATE_LAYERS: [(&str, &[&str]); 8] = [
+    ("idl", &[]),
+    ("crates/report", &[]),
+    ("crates/dbkit", &[]),
+    ("crates/testkit", &[]),
+    ("crates/configdb", &["codechecker-dbkit"]),
+    (
+        "crates/productdb",
+        &["codechecker-dbkit", "codechecker-report"],
+    ),
+    (
+        "server",
+        &[
+            "codechecker-api",
+            "codechecker-configdb",
+            "codechecker-productdb",
+            "codechecker-dbkit",
+            "codechecker-report",
+        ],
+    ),
+    ("client", &["codechecker-api", "codechecker-report"]),
+];
+
+/// Crates below the wire layer: they know nothing of Thrift.
+const THRIFT_FREE: [&str; 4] = [
+    "crates/report",
+    "crates/dbkit",
+    "crates/configdb",
+    "crates/productdb",
+];
+
+/// The server's top-level modules from the top of the stack down. A module
+/// may import only modules below it: `http` → `api` → the services'
+/// logic → the foundations they share.
+const SERVER_RANKS: [(&str, u32); 16] = [
+    ("main", 90),
+    ("lib", 90),
+    ("process", 85),
+    ("cli", 80),
+    ("http", 60),
+    ("api", 50),
+    ("tasks", 44),
+    ("store", 43),
+    ("metrics", 42),
+    ("auth", 41),
+    ("products", 40),
+    ("fuzz_harness", 30),
+    ("labels", 20),
+    ("guidelines", 21),
+    ("thrift_call", 20),
+    ("logging", 20),
+];
+
+/// Imports against the direction above that exist today, each one a step
+/// of the layering work still to do (issue 10): shared state and Thrift
+/// errors live in `api`, `auth` reads the command line, `http` defines the
+/// dispatch types `api` implements. The test fails when one of them is
+/// gone too, so that this list only shrinks.
+const KNOWN_UPWARD: [(&str, &str); 10] = [
+    ("api/mod.rs", "http"),
+    ("api/products.rs", "http"),
+    ("api/state.rs", "cli"),
+    ("auth/config.rs", "cli"),
+    ("auth/guard.rs", "api"),
+    ("auth/login.rs", "api"),
+    ("auth/products.rs", "api"),
+    ("auth/session.rs", "api"),
+    ("auth/session.rs", "http"),
+    ("store/submit.rs", "api"),
+];
+
+/// `tasks` may use `api`'s `ServerState` until it moves below both.
+const KNOWN_UPWARD_TASKS: [&str; 3] = ["tasks/dummy.rs", "tasks/mod.rs", "tasks/store.rs"];
+
+fn rs_files(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(&d)
+            .expect("read a source folder")
+            .flatten()
+        {
+            let path = entry.path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                out.push(path);
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+/// The names under `[dependencies]` (not dev- or build-) of a manifest.
+fn normal_dependencies(manifest: &str) -> BTreeSet<String> {
+    let mut out = BTreeSet::new();
+    let mut in_deps = false;
+    for line in manifest.lines() {
+        let line = line.trim();
+        if line.starts_with('[') {
+            in_deps = line == "[dependencies]";
+            continue;
+        }
+        if in_deps {
+            if let Some((name, _)) = line.split_once('=') {
+                let name = name.trim().trim_end_matches(".workspace").trim();
+                if !name.is_empty() && !name.starts_with('#') {
+                    out.insert(name.to_owned());
+                }
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn crates_depend_only_downwards() {
+    let root = repo_root();
+    let mut problems = Vec::new();
+    for (dir, allowed) in CRATE_LAYERS {
+        let manifest = std::fs::read_to_string(root.join(dir).join("Cargo.toml"))
+            .unwrap_or_else(|e| panic!("{dir}/Cargo.toml: {e}"));
+        for dep in normal_dependencies(&manifest) {
+            let ours = dep.starts_with("codechecker-");
+            if ours && !allowed.contains(&dep.as_str()) {
+                problems.push(format!("{dir} depends on {dep}"));
+            }
+            if THRIFT_FREE.contains(&dir) && dep == "thrift" {
+                problems.push(format!("{dir} depends on thrift"));
+            }
+        }
+    }
+    assert!(problems.is_empty(), "layering: {problems:#?}");
+}
+
+#[test]
+fn crates_below_the_wire_know_no_thrift() {
+    let root = repo_root();
+    let mut problems = Vec::new();
+    for dir in THRIFT_FREE {
+        for file in rs_files(&root.join(dir).join("src")) {
+            let text = std::fs::read_to_string(&file).expect("read a source file");
+            if text.contains("codechecker_api") || text.contains("thrift::") {
+                problems.push(file.display().to_string());
+            }
+        }
+    }
+    assert!(
+        problems.is_empty(),
+        "Thrift below the wire layer: {problems:#?}"
+    );
+}
+
+#[test]
+fn server_modules_import_downwards() {
+    let src = repo_root().join("server/src");
+    let rank: BTreeMap<&str, u32> = SERVER_RANKS.into_iter().collect();
+    let mut upward: BTreeSet<(String, String)> = BTreeSet::new();
+    let mut unknown = Vec::new();
+    for file in rs_files(&src) {
+        let rel = file
+            .strip_prefix(&src)
+            .expect("under server/src")
+            .to_string_lossy()
+            .into_owned();
+        let top = rel
+            .split('/')
+            .next()
+            .unwrap_or(&rel)
+            .trim_end_matches(".rs");
+        let Some(&from) = rank.get(top) else {
+            unknown.push(rel.clone());
+            continue;
+        };
+        let text = std::fs::read_to_string(&file).expect("read a source file");
+        for (i, _) in text.match_indices("crate::") {
+            let target: String = text[i + "crate::".len()..]
+                .chars()
+                .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+                .collect();
+            if target == top {
+                continue;
+            }
+            // Items of the crate root (`crate::shutdown_signal`) belong to `lib`.
+            let to = rank.get(target.as_str()).copied().unwrap_or(rank["lib"]);
+            if to >= from && !(top == "lib" || top == "main") {
+                upward.insert((rel.clone(), target));
+            }
+        }
+    }
+    assert!(
+        unknown.is_empty(),
+        "modules without a layer (add them to SERVER_RANKS): {unknown:?}"
+    );
+    let known: BTreeSet<(String, String)> = KNOWN_UPWARD
+        .iter()
+        .map(|(f, t)| ((*f).to_owned(), (*t).to_owned()))
+        .chain(
+            KNOWN_UPWARD_TASKS
+                .iter()
+                .map(|f| ((*f).to_owned(), "api".to_owned())),
+        )
+        .collect();
+    let new: Vec<_> = upward.difference(&known).collect();
+    assert!(
+        new.is_empty(),
+        "imports against the layering (file, module): {new:#?}"
+    );
+    let fixed: Vec<_> = known.difference(&upward).collect();
+    assert!(
+        fixed.is_empty(),
+        "these upward imports are gone: remove them from KNOWN_UPWARD: {fixed:#?}"
+    );
+}
+
+#[test]
+fn the_dependency_reader_sees_dependencies_only() {
+    let deps = normal_dependencies(
+        "[package]\nname = \"x\"\n[dependencies]\na.workspace = true\nb = \"1\"\n\
+         [dev-dependencies]\nc.workspace = true\n",
+    );
+    assert_eq!(deps, BTreeSet::from(["a".to_owned(), "b".to_owned()]));
+}
