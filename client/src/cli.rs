@@ -339,6 +339,12 @@ pub struct StoreArgs {
     /// Replace the run: delete its stored results and store only these.
     #[arg(short = 'f', long)]
     pub force: bool,
+    /// Ask the server to remove the run DAYS days after this store, when
+    /// the product has a run retention policy (a codechecker-rs server
+    /// extension; other servers ignore it). A later store without it
+    /// clears the lifetime.
+    #[arg(long = "keep-for", value_name = "DAYS", value_parser = clap::value_parser!(u32).range(1..))]
+    pub keep_for: Option<u32>,
     /// The URL of the product to store into, in the format of '[http[s]://]host:port/Endpoint'.
     #[arg(
         long = "url",

@@ -14,6 +14,7 @@ pub mod process;
 pub mod products;
 pub mod state;
 pub mod store;
+pub mod task_kinds;
 pub mod tasks;
 pub mod thrift_call;
 

@@ -164,6 +164,7 @@ mod tests {
             detach: false,
             config_file: Some(cfg.clone()),
             force: false,
+            keep_for: None,
             product_url: "localhost:8001/Default".into(),
             verbose: crate::cli::VerboseArg { verbose: None },
         };

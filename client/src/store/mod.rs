@@ -183,6 +183,7 @@ fn store_with(
         sources: &plan.sources,
         blame: &plan.blame,
         version: CODECHECKER_VERSION,
+        keep_for_days: args.keep_for,
     };
     let (packed, level) = pack_upload(&collection, &contents, &progress)?;
     print_summary(

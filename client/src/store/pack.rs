@@ -6,6 +6,7 @@
 //! root/<absolute source path>                            sources the server lacks
 //! blame/<absolute source path>                           git blame JSON
 //! content_hashes.json                                    {path: sha256} of all sources
+//! store_options.json                                     {"keep_for_days": N} with --keep-for (ours)
 //! ```
 //!
 //! The ZIP (entries stored) is streamed through zlib into base64, the form
@@ -65,7 +66,15 @@ pub struct Contents<'a> {
     pub blame: &'a BTreeMap<String, String>,
     /// Version string for the plists' `generated_by`.
     pub version: &'a str,
+    /// `--keep-for DAYS`: written to `store_options.json` (see
+    /// [`STORE_OPTIONS`]).
+    pub keep_for_days: Option<u32>,
 }
+
+/// A file of this client's own in the upload: `{"keep_for_days": N}`. Servers
+/// that do not know it (CodeChecker's) leave it unread; codechecker-rs
+/// records the run's lifetime for its run retention.
+pub const STORE_OPTIONS: &str = "store_options.json";
 
 /// A random (version 4) UUID, as Python's `uuid.uuid4()` prints it.
 fn uuid4() -> String {
@@ -189,6 +198,13 @@ fn write_zip<W: Write>(
     );
     zip.add("content_hashes.json", pyjson::dumps(&hashes).as_bytes())
         .map_err(zip_err)?;
+    if let Some(days) = contents.keep_for_days {
+        zip.add(
+            STORE_OPTIONS,
+            format!("{{\"keep_for_days\": {days}}}").as_bytes(),
+        )
+        .map_err(zip_err)?;
+    }
     let size = zip.written();
     let writer = zip.finish().map_err(zip_err)?;
     Ok((size, plists, writer))

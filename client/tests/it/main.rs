@@ -9,6 +9,7 @@ mod support;
 mod clang_corpus;
 mod cli;
 mod dropped_upload;
+mod keep_for;
 mod our_server;
 mod reference_auth;
 mod reference_server;

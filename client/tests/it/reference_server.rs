@@ -76,6 +76,7 @@ fn our_zip(reports: &Path, out: &Path) {
         sources: &all,
         blame: &blame,
         version: "6.29.1",
+        keep_for_days: None,
     };
     let packed = pack::pack(&c, &contents, pack::ZLIB_LEVEL, &|_| {}).expect("pack");
     let z = base64::engine::general_purpose::STANDARD
@@ -469,6 +470,21 @@ fn store_and_compare(env: &UserEnv, venv: &Path, product: &str, work: &Path) {
     let out = sync_env.ours(&["store", &reports, "--name", "sync", "--url", product]);
     expect_code(&out, 0, "synchronous store");
     assert_eq!(results_of(env, venv, product, "sync"), theirs);
+
+    // --keep-for adds a file of ours to the upload; CodeChecker's server
+    // leaves it unread.
+    let out = env.ours(&[
+        "store",
+        &reports,
+        "--name",
+        "kept",
+        "--url",
+        product,
+        "--keep-for",
+        "7",
+    ]);
+    expect_code(&out, 0, "store with --keep-for");
+    assert_eq!(results_of(env, venv, product, "kept"), theirs);
 
     // --config: the file's store options win.
     let cfg = work.join("cfg.json");

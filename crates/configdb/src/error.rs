@@ -60,6 +60,16 @@ pub enum Error {
         #[source]
         source: std::io::Error,
     },
+    /// A product already has as many tasks waiting as its bound allows.
+    #[error("{waiting} tasks of this kind are already waiting for product {product_id}; the limit is {limit}")]
+    QueueFull {
+        /// The product.
+        product_id: i64,
+        /// How many are waiting.
+        waiting: u64,
+        /// The bound.
+        limit: u64,
+    },
     /// The PostgreSQL notification listener failed.
     #[error("notification listener: {0}")]
     Listener(String),

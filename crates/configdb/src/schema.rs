@@ -43,6 +43,7 @@ diesel::table! {
         input_path -> Nullable<Text>,
         progress -> Integer,
         payload -> Nullable<Text>,
+        running_on -> Nullable<Text>,
     }
 }
 
@@ -105,6 +106,23 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    /// When each periodic maintenance task is next due.
+    task_schedule (name) {
+        name -> Text,
+        next_due_at_us -> BigInt,
+    }
+}
+
+diesel::table! {
+    /// Run lifetimes given at store time, per product and run name.
+    run_lifetimes (product_id, run_name) {
+        product_id -> BigInt,
+        run_name -> Text,
+        keep_days -> BigInt,
+    }
+}
+
 diesel::joinable!(background_tasks -> products (product_id));
 diesel::joinable!(auth_permissions -> products (product_id));
 diesel::allow_tables_to_appear_in_same_query!(
@@ -114,5 +132,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     personal_access_tokens,
     auth_permissions,
     login_failures,
-    server_configuration
+    server_configuration,
+    task_schedule,
+    run_lifetimes
 );

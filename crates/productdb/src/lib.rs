@@ -34,6 +34,7 @@ pub mod model;
 mod presets;
 mod read;
 mod remove;
+pub mod retention;
 mod review;
 mod rules;
 mod sql;

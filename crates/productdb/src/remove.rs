@@ -146,7 +146,7 @@ impl ProductDb {
 
     /// Empties run `id` batch by batch, then deletes it; `false` when it was
     /// gone already.
-    fn remove_one_run(&self, id: i64) -> Result<bool> {
+    pub(crate) fn remove_one_run(&self, id: i64) -> Result<bool> {
         let batch = self.opts().remove_batch.max(1);
         loop {
             let deleted = self.write(|conn| {

@@ -6,6 +6,8 @@
 //! Values may be `"$ENV:NAME$"` (an environment variable) or `"$SECRET:NAME$"`
 //! (a key of `server_secrets.json` next to it), as with CodeChecker.
 
+pub mod tasks;
+
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -70,6 +72,9 @@ pub struct ServerConfig {
     pub compilation_database_size: Option<u64>,
     /// `authentication`.
     pub authentication: AuthConfig,
+    /// `background_tasks` (this server's own keys): admission, deadlines,
+    /// retention.
+    pub background_tasks: tasks::TaskControl,
 }
 
 /// The `authentication` block.
@@ -263,6 +268,7 @@ impl ServerConfig {
             failure_zip_size: limit.child("failure_zip_size")?.count_opt()?,
             compilation_database_size: limit.child("compilation_database_size")?.count_opt()?,
             authentication: AuthConfig::from_node(&root.child("authentication")?)?,
+            background_tasks: tasks::TaskControl::from_node(&root.child("background_tasks")?)?,
         })
     }
 }

@@ -61,6 +61,7 @@ pub fn open_state(args: &ServerArgs) -> anyhow::Result<ServerState> {
     let mut store = StoreSettings::default();
     store.submit.hold = Duration::from_secs_f64(args.store_hold_secs.clamp(0.0, 3600.0));
     store.submit.has_workers = args.worker_count() > 0;
+    store.submit.max_enqueued = server_config.background_tasks.max_enqueued_per_product;
     store.submit.limits.max_unpacked_bytes = args.max_unpacked_bytes;
     store.submit.limits.max_ratio = args.max_unpack_ratio;
     store.statistics_dir = args.analysis_statistics_dir.clone();

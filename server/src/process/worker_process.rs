@@ -6,7 +6,11 @@ use std::time::Duration;
 
 use anyhow::Context;
 
+use configdb::KindLimit;
+
+use crate::auth::config::tasks::kinds_of;
 use crate::cli::ServerArgs;
+use crate::tasks::retention::Scheduler;
 use crate::tasks::worker::{Worker, WorkerOptions};
 use crate::tasks::Registry;
 
@@ -14,17 +18,35 @@ use crate::tasks::Registry;
 /// to stop and ends DROPPED.
 pub fn run(args: &ServerArgs) -> anyhow::Result<()> {
     let state = Arc::new(super::open_state(args)?);
+    let control = &state.server_config.background_tasks;
     let options = WorkerOptions {
         lease: Duration::from_secs(args.task_lease_secs.max(1)),
+        limits: control
+            .max_running
+            .iter()
+            .map(|(class, max)| KindLimit {
+                kinds: kinds_of(class),
+                max_running: *max,
+            })
+            .collect(),
+        deadlines: control
+            .deadlines
+            .iter()
+            .flat_map(|(class, d)| kinds_of(class).into_iter().map(move |k| (k, *d)))
+            .collect(),
+        deadline_grace: control.deadline_grace,
         ..WorkerOptions::default()
     };
-    let worker = Arc::new(Worker::new(
-        state.config.clone(),
-        state.machine_id.clone(),
-        Registry::standard(&state),
-        options,
-        Arc::new(AtomicBool::new(false)),
-    ));
+    let worker = Arc::new(
+        Worker::new(
+            state.config.clone(),
+            state.machine_id.clone(),
+            Registry::standard(&state),
+            options,
+            Arc::new(AtomicBool::new(false)),
+        )
+        .with_scheduler(Scheduler::new(state.clone())),
+    );
     let signals = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()

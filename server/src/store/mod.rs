@@ -42,6 +42,7 @@ impl Default for StoreSettings {
                 limits: UnpackLimits::default(),
                 hold: Duration::from_secs(2),
                 has_workers: true,
+                max_enqueued: None,
             },
             lock_wait: productdb::RUN_LOCK_TIMEOUT,
             statistics_dir: None,

@@ -2,12 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-/// The kind of the asynchronous store (6.25+ clients).
-pub const ASYNC_KIND: &str = "report_server::massStoreRunAsynchronous()";
-
-/// The kind of the blocking store (6.24 and older clients, and
-/// `CC_FORCE_SYNC_STORE=yes`).
-pub const LEGACY_KIND: &str = "report_server::massStoreRun()";
+pub use crate::task_kinds::{STORE_ASYNC as ASYNC_KIND, STORE_LEGACY as LEGACY_KIND};
 
 /// The user name CodeChecker records for stores when nobody is logged in.
 pub const ANONYMOUS: &str = "Anonymous";

@@ -24,6 +24,30 @@ pub struct SubmitSettings {
     pub hold: Duration,
     /// Whether this server runs worker processes at all.
     pub has_workers: bool,
+    /// `background_tasks.max_enqueued_per_product`: stores that may wait
+    /// per product; one more is refused.
+    pub max_enqueued: Option<u64>,
+}
+
+/// The kinds of store task (counted together by the queue bound).
+fn store_kinds() -> Vec<String> {
+    crate::auth::config::tasks::kinds_of("store")
+}
+
+/// The refusal of a store beyond the queue bound.
+fn queue_full(run: &str, endpoint: &str, waiting: u64, limit: u64) -> thrift::Error {
+    tracing::warn!(
+        run,
+        product = endpoint,
+        waiting,
+        limit,
+        "store refused: queue bound reached"
+    );
+    general(format!(
+        "Rejected storage of run '{run}': product '{endpoint}' already has {waiting} store(s) \
+         waiting to run, the most that 'background_tasks.max_enqueued_per_product' ({limit}) \
+         in the server's server_config.json allows. Try again when some of them have run."
+    ))
 }
 
 /// Where uploads are unpacked: `<workspace>/tasks/`.
@@ -93,6 +117,21 @@ pub fn enqueue(
     if !settings.has_workers {
         return Err(general("No task worker process is available!"));
     }
+    if let Some(limit) = settings.max_enqueued {
+        // A cheap early answer; the authoritative count is made when the
+        // task is created.
+        let waiting = config
+            .waiting_tasks(product.id, &store_kinds())
+            .map_err(crate::api::errors::database)?;
+        if waiting >= limit {
+            return Err(queue_full(
+                &params.run_name,
+                &product.endpoint,
+                waiting,
+                limit,
+            ));
+        }
+    }
     let dir = new_input_dir(workspace).map_err(|e| {
         request_failed(
             ErrorCode::IOERROR,
@@ -134,7 +173,17 @@ pub fn enqueue(
     task.input_path = Some(dir.display().to_string());
     // The store task kind reads these back (`tasks::store::StoreTask::Params`).
     task.payload = serde_json::to_string(&params).ok();
-    let created = config.allocate_task(&task).and_then(|token| {
+    let allocated = match settings.max_enqueued {
+        Some(limit) => config.allocate_task_bounded(
+            &task,
+            &configdb::QueueBound {
+                kinds: store_kinds(),
+                max_waiting: limit,
+            },
+        ),
+        None => config.allocate_task(&task),
+    };
+    let created = allocated.and_then(|token| {
         if params.legacy {
             config.add_comment(
                 &token,
@@ -149,6 +198,15 @@ pub fn enqueue(
         Ok(token) => {
             tracing::info!(%token, run = %params.run_name, "store task enqueued");
             Ok(token)
+        }
+        Err(configdb::Error::QueueFull { waiting, limit, .. }) => {
+            let _ = std::fs::remove_dir_all(&dir);
+            Err(queue_full(
+                &params.run_name,
+                &product.endpoint,
+                waiting,
+                limit,
+            ))
         }
         Err(err) => {
             let _ = std::fs::remove_dir_all(&dir);

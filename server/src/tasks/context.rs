@@ -19,6 +19,8 @@ pub struct TaskContext {
     cancel_requested: AtomicBool,
     /// The claim was lost (the lease expired and the task was rescued).
     lost: AtomicBool,
+    /// The task ran past its kind's deadline.
+    deadline: AtomicBool,
     /// The task has returned; the heartbeat thread stops.
     done: AtomicBool,
     /// Last progress reported, -1 before any.
@@ -49,6 +51,7 @@ impl TaskContext {
             shutdown,
             cancel_requested: AtomicBool::new(cancel_flag),
             lost: AtomicBool::new(false),
+            deadline: AtomicBool::new(false),
             done: AtomicBool::new(false),
             progress: AtomicI32::new(-1),
             written: AtomicI32::new(-1),
@@ -104,12 +107,25 @@ impl TaskContext {
         }
     }
 
-    /// Whether the task should stop now: cancelled, shutting down, or its claim
-    /// is gone. Co-operative tasks check this between units of work.
+    /// Whether the task should stop now: cancelled, shutting down, past its
+    /// deadline, or its claim is gone. Co-operative tasks check this between
+    /// units of work.
     pub fn should_cancel(&self) -> bool {
         self.cancel_requested.load(Ordering::Relaxed)
             || self.is_shutting_down()
             || self.lost.load(Ordering::Relaxed)
+            || self.deadline_passed()
+    }
+
+    /// Whether the task ran past its kind's deadline (and was told to stop).
+    pub fn deadline_passed(&self) -> bool {
+        self.deadline.load(Ordering::Relaxed)
+    }
+
+    /// Tells the task its deadline has passed: it should stop.
+    pub(crate) fn signal_deadline(&self) {
+        self.deadline.store(true, Ordering::Relaxed);
+        self.wake_sleepers();
     }
 
     /// Whether the server is shutting down (a stop then ends as DROPPED).

@@ -10,8 +10,7 @@ use serde::{Deserialize, Serialize};
 use super::{TaskContext, TaskError, TaskKind};
 use crate::state::ServerState;
 
-/// The kind name CodeChecker 6.29 gives its dummy task.
-pub const KIND: &str = "TaskService::DummyTask";
+pub use crate::task_kinds::DUMMY as KIND;
 
 /// What the dummy task was asked to do.
 #[derive(Debug, Clone, Copy, Serialize, Deserialize)]

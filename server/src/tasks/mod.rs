@@ -7,6 +7,7 @@
 
 pub mod context;
 pub mod dummy;
+pub mod retention;
 pub mod store;
 pub mod worker;
 
@@ -129,8 +130,15 @@ impl Registry {
                     crate::store::params::LEGACY_KIND,
                     state.clone(),
                 )),
+                Box::new(retention::TaskRetentionTask::new(state.clone())),
+                Box::new(retention::RunRetentionTask::new(state.clone())),
             ],
         }
+    }
+
+    /// A registry of exactly `kinds`.
+    pub fn of(kinds: Vec<Box<dyn StoredTaskKind>>) -> Self {
+        Self { kinds }
     }
 
     /// The kind called `name`.

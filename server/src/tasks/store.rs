@@ -22,6 +22,38 @@ impl StoreTask {
     }
 }
 
+/// The file our client adds to an upload for `store --keep-for DAYS`.
+pub const STORE_OPTIONS: &str = "store_options.json";
+
+/// The run lifetime the upload asks for, from its `store_options.json`
+/// (`{"keep_for_days": N}`, N ≥ 1); `None` without the file.
+fn keep_for_days(input: &Path) -> Result<Option<u32>, TaskError> {
+    #[derive(serde::Deserialize)]
+    struct StoreOptions {
+        keep_for_days: Option<u32>,
+    }
+    let text = match std::fs::read_to_string(input.join(STORE_OPTIONS)) {
+        Ok(text) => text,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => {
+            return Err(TaskError::failed(format!(
+                "Cannot read {STORE_OPTIONS}: {e}"
+            )))
+        }
+    };
+    let options: StoreOptions = serde_json::from_str(&text).map_err(|e| {
+        TaskError::failed(format!(
+            "{STORE_OPTIONS} of the upload is not {{\"keep_for_days\": N}}: {e}"
+        ))
+    })?;
+    match options.keep_for_days {
+        Some(0) => Err(TaskError::failed(format!(
+            "{STORE_OPTIONS}: keep_for_days must be at least 1"
+        ))),
+        days => Ok(days),
+    }
+}
+
 /// Lets the store talk to its task.
 struct TaskControl<'a>(&'a TaskContext);
 
@@ -59,6 +91,7 @@ impl TaskKind for StoreTask {
         let input = input
             .filter(|p| p.is_dir())
             .ok_or_else(|| TaskError::failed("The store task's uploaded data is missing."))?;
+        let keep_for = keep_for_days(input)?;
         let product = self
             .state
             .config
@@ -97,6 +130,13 @@ impl TaskKind for StoreTask {
             outcome.reports_stored,
             params.upload_bytes as f64 / 1024.0
         );
+        if let Err(err) = self
+            .state
+            .config
+            .set_run_lifetime(product.id, &params.run_name, keep_for)
+        {
+            tracing::warn!(%err, run = %params.run_name, "cannot record the run's lifetime");
+        }
         crate::metrics::store_stats::record(
             &self.state.workspace,
             outcome.reports_stored,

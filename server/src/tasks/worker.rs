@@ -1,26 +1,37 @@
 //! The worker loop of a background worker process: claim the oldest queued
-//! task of this machine, run it under a lease kept alive by a heartbeat
-//! thread, record how it ended, and rescue tasks whose worker vanished.
+//! task of this machine (within the per-kind concurrency limits), run it
+//! under a lease kept alive by a heartbeat thread that also enforces the
+//! kind's deadline, record how it ended, rescue tasks whose worker vanished,
+//! and create the periodic maintenance tasks when their turn comes.
 
+use std::collections::HashMap;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use configdb::{ConfigDb, FinishOutcome, TaskRecord, TaskStatus};
+use configdb::{ConfigDb, FinishOutcome, KindLimit, TaskRecord, TaskStatus};
 
 use super::context::{engine_comment, TaskContext};
+use super::retention::Scheduler;
 use super::{Registry, TaskError};
 
-/// Timing of the worker loop.
-#[derive(Debug, Clone, Copy)]
+/// Timing and limits of the worker loop.
+#[derive(Debug, Clone)]
 pub struct WorkerOptions {
     /// How long a claim lasts without a heartbeat; a worker killed mid-task
     /// has its task rescued this long after its last heartbeat.
     pub lease: Duration,
     /// How often a claimed task may be run before a rescue drops it.
     pub max_attempts: u32,
+    /// Per-kind concurrency limits of this server.
+    pub limits: Vec<KindLimit>,
+    /// Run-time limits by task kind.
+    pub deadlines: HashMap<String, Duration>,
+    /// How long a task past its deadline has to stop before its worker
+    /// process is replaced.
+    pub deadline_grace: Duration,
 }
 
 impl Default for WorkerOptions {
@@ -28,9 +39,19 @@ impl Default for WorkerOptions {
         Self {
             lease: Duration::from_secs(10),
             max_attempts: 3,
+            limits: Vec::new(),
+            deadlines: HashMap::new(),
+            deadline_grace: Duration::from_secs(30),
         }
     }
 }
+
+/// What replaces a worker whose task ignored its deadline: by default the
+/// process exits and the supervisor starts another.
+pub type OverrunAction = Arc<dyn Fn() + Send + Sync>;
+
+/// Exit status of a worker process replaced because of a task's deadline.
+pub const EXIT_DEADLINE: i32 = 75;
 
 /// One worker: its identity and what it needs to run tasks.
 pub struct Worker {
@@ -42,6 +63,10 @@ pub struct Worker {
     shutdown: Arc<AtomicBool>,
     /// The task in progress, to wake it when shutdown begins.
     current: std::sync::Mutex<Option<Arc<TaskContext>>>,
+    /// Creates the periodic tasks.
+    scheduler: Option<Scheduler>,
+    /// Ends this worker when a task ignores its deadline.
+    on_overrun: OverrunAction,
 }
 
 impl Worker {
@@ -62,7 +87,22 @@ impl Worker {
             options,
             shutdown,
             current: std::sync::Mutex::new(None),
+            scheduler: None,
+            on_overrun: Arc::new(|| std::process::exit(EXIT_DEADLINE)),
         }
+    }
+
+    /// Lets this worker create the periodic tasks when they are due.
+    pub fn with_scheduler(mut self, scheduler: Scheduler) -> Self {
+        self.scheduler = Some(scheduler);
+        self
+    }
+
+    /// Replaces what happens when a task ignores its deadline past the grace
+    /// period (after its record was marked DROPPED).
+    pub fn with_overrun_action(mut self, action: OverrunAction) -> Self {
+        self.on_overrun = action;
+        self
     }
 
     /// Tells the worker to stop: the running task sees `should_cancel()`.
@@ -94,11 +134,16 @@ impl Worker {
                 self.rescue();
                 last_rescue = Some(Instant::now());
             }
+            if let Some(scheduler) = &self.scheduler {
+                scheduler.tick();
+            }
             let seen = notifier.as_ref().map(|n| n.enqueued_generation());
-            match self
-                .db
-                .claim_next(&self.owner, &self.machine_id, self.options.lease)
-            {
+            match self.db.claim_next_limited(
+                &self.owner,
+                &self.machine_id,
+                self.options.lease,
+                &self.options.limits,
+            ) {
                 Ok(Some(task)) => self.execute(task),
                 Ok(None) => {
                     let idle = rescue_every.min(Duration::from_millis(500));
@@ -160,7 +205,16 @@ impl Worker {
             false,
         ));
         self.set_current(Some(ctx.clone()));
-        let beater = spawn_heartbeat(ctx.clone());
+        let watchdog = self
+            .options
+            .deadlines
+            .get(&task.kind)
+            .map(|&deadline| Watchdog {
+                deadline,
+                grace: self.options.deadline_grace,
+                overrun: self.overrun(&task, deadline),
+            });
+        let beater = spawn_heartbeat(ctx.clone(), watchdog);
         let input = task.input_path.as_deref().map(PathBuf::from);
         let result = catch_unwind(AssertUnwindSafe(|| {
             kind.run_stored(task.payload.as_deref(), input.as_deref(), &ctx)
@@ -178,6 +232,14 @@ impl Worker {
         }
         let (status, text) = match result {
             Ok(Ok(())) => (TaskStatus::Completed, None),
+            Ok(Err(TaskError::Stopped)) if ctx.deadline_passed() => (
+                TaskStatus::Dropped,
+                Some(format!(
+                    "DEADLINE!\nThe task ran longer than the deadline of its kind ({}) and \
+                     stopped when told to.",
+                    deadline_text(self.options.deadlines.get(&task.kind))
+                )),
+            ),
             Ok(Err(TaskError::Stopped)) if ctx.is_shutting_down() => (
                 TaskStatus::Dropped,
                 Some(
@@ -213,6 +275,43 @@ impl Worker {
         self.remove_input(&task);
     }
 
+    /// What the watchdog does when `task` ignores its deadline: record it
+    /// DROPPED (so no rescue runs it again), remove its input, and replace
+    /// this worker process.
+    fn overrun(&self, task: &TaskRecord, deadline: Duration) -> Box<dyn FnOnce() + Send> {
+        let db = self.db.clone();
+        let token = task.token.clone();
+        let owner = self.owner.clone();
+        let input = task.input_path.clone();
+        let grace = self.options.deadline_grace;
+        let action = self.on_overrun.clone();
+        Box::new(move || {
+            let text = format!(
+                "DEADLINE!\nThe task ran longer than the deadline of its kind ({}) and did not \
+                 stop within {}s of being told to; its worker process ({}) was replaced.",
+                deadline_text(Some(&deadline)),
+                grace.as_secs(),
+                std::process::id()
+            );
+            tracing::error!(%token, "a task ignored its deadline; replacing this worker process");
+            match db.finish(
+                &token,
+                &owner,
+                TaskStatus::Dropped,
+                Some(engine_comment(&text)),
+            ) {
+                Ok(FinishOutcome::Finished) => {
+                    if let Some(path) = input {
+                        let _ = std::fs::remove_dir_all(path);
+                    }
+                }
+                Ok(FinishOutcome::NotOwned { .. }) => return,
+                Err(err) => tracing::error!(%token, %err, "cannot record the end of a task"),
+            }
+            action();
+        })
+    }
+
     fn finish(&self, token: &str, status: TaskStatus, text: Option<&str>) {
         match self
             .db
@@ -246,17 +345,182 @@ impl Worker {
     }
 }
 
-/// Renews the task's lease a few times per lease period until it returns.
-fn spawn_heartbeat(ctx: Arc<TaskContext>) -> std::thread::JoinHandle<()> {
+/// The deadline of a task and what to do when it is ignored.
+struct Watchdog {
+    deadline: Duration,
+    grace: Duration,
+    overrun: Box<dyn FnOnce() + Send>,
+}
+
+/// How a deadline reads in a comment.
+fn deadline_text(deadline: Option<&Duration>) -> String {
+    match deadline {
+        Some(d) => format!(
+            "{}s, 'background_tasks.deadlines' in server_config.json",
+            d.as_secs()
+        ),
+        None => "'background_tasks.deadlines' in server_config.json".to_owned(),
+    }
+}
+
+/// Renews the task's lease a few times per lease period until it returns;
+/// tells it to stop at its deadline, and replaces the worker when it has not
+/// stopped a grace period later.
+fn spawn_heartbeat(
+    ctx: Arc<TaskContext>,
+    watchdog: Option<Watchdog>,
+) -> std::thread::JoinHandle<()> {
     let period = ctx.lease() / 3;
     std::thread::spawn(move || {
+        let started = Instant::now();
+        let mut watchdog = watchdog;
         ctx.beat();
+        let mut last_beat = Instant::now();
         while !ctx.is_done() {
-            ctx.sleep_unless_done(period);
+            let mut wait = period.saturating_sub(last_beat.elapsed());
+            if let Some(w) = &watchdog {
+                let alarm = if ctx.deadline_passed() {
+                    w.deadline + w.grace
+                } else {
+                    w.deadline
+                };
+                wait = wait.min(alarm.saturating_sub(started.elapsed()));
+            }
+            ctx.sleep_unless_done(wait);
             if ctx.is_done() {
                 break;
             }
-            ctx.beat();
+            if let Some(w) = &watchdog {
+                let ran = started.elapsed();
+                if !ctx.deadline_passed() && ran >= w.deadline {
+                    tracing::warn!(token = %ctx.token(), deadline = ?w.deadline, "task past its deadline; telling it to stop");
+                    ctx.signal_deadline();
+                } else if ctx.deadline_passed() && ran >= w.deadline + w.grace {
+                    if let Some(w) = watchdog.take() {
+                        (w.overrun)();
+                    }
+                    return;
+                }
+            }
+            if last_beat.elapsed() >= period {
+                ctx.beat();
+                last_beat = Instant::now();
+            }
         }
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::AtomicUsize;
+    use std::sync::Mutex;
+
+    use configdb::NewTask;
+
+    use super::*;
+    use crate::tasks::{TaskContext, TaskKind};
+
+    const STUBBORN: &str = "test::Stubborn";
+
+    /// A task that ignores stop requests until the test lets it go.
+    struct Stubborn {
+        release: Arc<AtomicBool>,
+    }
+
+    impl TaskKind for Stubborn {
+        type Params = ();
+
+        fn name(&self) -> &'static str {
+            STUBBORN
+        }
+
+        fn retry_safe(&self) -> bool {
+            true
+        }
+
+        fn run(
+            &self,
+            _params: (),
+            _input: Option<&std::path::Path>,
+            _ctx: &TaskContext,
+        ) -> Result<(), TaskError> {
+            while !self.release.load(Ordering::Relaxed) {
+                std::thread::sleep(Duration::from_millis(20));
+            }
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn a_task_ignoring_its_deadline_is_dropped_and_its_worker_replaced() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = ConfigDb::open(&dir.path().join("config.sqlite").display().to_string()).unwrap();
+        let release = Arc::new(AtomicBool::new(false));
+        let replaced = Arc::new(AtomicUsize::new(0));
+        let seen_status = Arc::new(Mutex::new(None));
+        let options = WorkerOptions {
+            deadlines: HashMap::from([(STUBBORN.to_owned(), Duration::from_millis(300))]),
+            deadline_grace: Duration::from_millis(700),
+            ..WorkerOptions::default()
+        };
+        let token = db
+            .create_task(&NewTask {
+                retry_safe: true,
+                ..NewTask::new(STUBBORN, "stubborn", "m")
+            })
+            .unwrap();
+        let worker = {
+            let replaced = replaced.clone();
+            let token = token.clone();
+            let seen = seen_status.clone();
+            let db2 = db.clone();
+            Worker::new(
+                db.clone(),
+                "m".into(),
+                Registry::of(vec![Box::new(Stubborn {
+                    release: release.clone(),
+                })]),
+                options,
+                Arc::new(AtomicBool::new(false)),
+            )
+            .with_overrun_action(Arc::new(move || {
+                // In a server the process exits here; the record is final by now.
+                let task = db2.get_task(&token).unwrap();
+                *seen.lock().unwrap() = task.map(|t| t.status);
+                replaced.fetch_add(1, Ordering::SeqCst);
+            }))
+        };
+        let owner = format!("m#{}", std::process::id());
+        let task = db
+            .claim_next(&owner, "m", Duration::from_secs(10))
+            .unwrap()
+            .unwrap();
+        let started = Instant::now();
+        let runner = std::thread::spawn(move || worker.execute(task));
+        while replaced.load(Ordering::SeqCst) == 0 {
+            assert!(
+                started.elapsed() < Duration::from_secs(20),
+                "never replaced"
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        assert!(started.elapsed() >= Duration::from_millis(1000));
+        assert_eq!(*seen_status.lock().unwrap(), Some(TaskStatus::Dropped));
+        release.store(true, Ordering::Relaxed);
+        runner.join().unwrap();
+        let record = db.get_task(&token).unwrap().unwrap();
+        assert_eq!(
+            record.status,
+            TaskStatus::Dropped,
+            "the late return changes nothing"
+        );
+        let comments = record.comments.unwrap_or_default();
+        assert!(
+            comments.contains("DEADLINE!") && comments.contains("was replaced"),
+            "{comments}"
+        );
+        // Nothing is left for a rescue to run again.
+        let later = db.now() + chrono::Duration::hours(1);
+        assert!(db.rescue_expired(later, 3).unwrap().is_empty());
+    }
 }

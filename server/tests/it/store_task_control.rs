@@ -14,7 +14,7 @@ use support::tasks::{status, task_comments, task_status, TaskApi};
 
 /// A one-report upload for run `run` (built by the Python client's side
 /// of the protocol: base64 of zlib of a ZIP).
-fn small_upload() -> String {
+pub(crate) fn small_upload() -> String {
     let source = "int main(void) { return 1 / 0; }\n";
     let hash = {
         use sha2::Digest;
@@ -42,7 +42,10 @@ fn small_upload() -> String {
 }
 
 /// Holds the run's lock as another store would.
-fn hold_run_lock(server: &Server, run: &str) -> (productdb::ProductDb, productdb::RunLockToken) {
+pub(crate) fn hold_run_lock(
+    server: &Server,
+    run: &str,
+) -> (productdb::ProductDb, productdb::RunLockToken) {
     let db = productdb::ProductDb::open(
         &server
             .workspace()
@@ -57,7 +60,7 @@ fn hold_run_lock(server: &Server, run: &str) -> (productdb::ProductDb, productdb
     (db, lock)
 }
 
-fn submit(server: &Server, run: &str) -> String {
+pub(crate) fn submit(server: &Server, run: &str) -> String {
     let mut py = PyApi::new(Venv::Current);
     let reply = py.call(
         &format!("{}/Default/v6.74/CodeCheckerService", server.url()),
@@ -68,7 +71,7 @@ fn submit(server: &Server, run: &str) -> String {
     reply.ok().as_str().unwrap_or_default().to_owned()
 }
 
-fn run_count(server: &Server) -> serde_json::Value {
+pub(crate) fn run_count(server: &Server) -> serde_json::Value {
     let mut py = PyApi::new(Venv::Current);
     py.call(
         &format!("{}/Default/v6.74/CodeCheckerService", server.url()),

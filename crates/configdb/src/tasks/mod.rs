@@ -2,6 +2,7 @@
 //! filter code.
 
 pub(crate) mod comments;
+pub(crate) mod control;
 pub(crate) mod filter;
 pub(crate) mod queue;
 mod row;

@@ -34,8 +34,21 @@ const UNFINISHED: [i32; 3] = [
     TaskStatus::Running as i32,
 ];
 
-const RUNNING: i32 = TaskStatus::Running as i32;
-const ENQUEUED: i32 = TaskStatus::Enqueued as i32;
+pub(crate) const RUNNING: i32 = TaskStatus::Running as i32;
+
+/// Key of the PostgreSQL advisory lock that serialises limited claims.
+const CLAIM_LOCK: i64 = 0x4343_5253_0001;
+
+/// A concurrency limit over some task kinds (see
+/// [`ConfigDb::claim_next_limited`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KindLimit {
+    /// The kinds counted together.
+    pub kinds: Vec<String>,
+    /// How many of them one machine runs at once (0: none start).
+    pub max_running: u32,
+}
+pub(crate) const ENQUEUED: i32 = TaskStatus::Enqueued as i32;
 
 /// Result of [`ConfigDb::finish`].
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -85,7 +98,7 @@ pub struct Rescued {
 
 #[derive(Insertable)]
 #[diesel(table_name = background_tasks)]
-struct NewTaskRow<'a> {
+pub(crate) struct NewTaskRow<'a> {
     token: &'a str,
     kind: &'a str,
     status: i32,
@@ -99,6 +112,27 @@ struct NewTaskRow<'a> {
     retry_safe: bool,
     input_path: Option<&'a str>,
     payload: Option<&'a str>,
+}
+
+impl<'a> NewTaskRow<'a> {
+    /// The row of `task` with `token`, created in `status` at `now` (µs).
+    pub(crate) fn of(task: &'a NewTask, token: &'a str, status: TaskStatus, now: i64) -> Self {
+        NewTaskRow {
+            token,
+            kind: &task.kind,
+            status: status.as_i32(),
+            product_id: task.product_id,
+            actor_username: task.actor.as_deref(),
+            summary: &task.summary,
+            machine_id: &task.machine_id,
+            created_at_us: now,
+            enqueued_at_us: (status == TaskStatus::Enqueued).then_some(now),
+            last_heartbeat_at_us: Some(now),
+            retry_safe: task.retry_safe,
+            input_path: task.input_path.as_deref(),
+            payload: task.payload.as_deref(),
+        }
+    }
 }
 
 fn validate_progress(progress: i32) -> Result<()> {
@@ -171,21 +205,7 @@ impl ConfigDb {
         let now = to_micros(self.now());
         for _ in 0..MAX_TOKEN_ATTEMPTS {
             let token = generate_token();
-            let row = NewTaskRow {
-                token: &token,
-                kind: &task.kind,
-                status: status.as_i32(),
-                product_id: task.product_id,
-                actor_username: task.actor.as_deref(),
-                summary: &task.summary,
-                machine_id: &task.machine_id,
-                created_at_us: now,
-                enqueued_at_us: (status == TaskStatus::Enqueued).then_some(now),
-                last_heartbeat_at_us: Some(now),
-                retry_safe: task.retry_safe,
-                input_path: task.input_path.as_deref(),
-                payload: task.payload.as_deref(),
-            };
+            let row = NewTaskRow::of(task, &token, status, now);
             let inserted = self.write(|conn, events| {
                 diesel::insert_into(t::background_tasks)
                     .values(&row)
@@ -281,15 +301,50 @@ impl ConfigDb {
         machine_id: &str,
         lease: Duration,
     ) -> Result<Option<TaskRecord>> {
+        self.claim_next_limited(owner, machine_id, lease, &[])
+    }
+
+    /// [`ConfigDb::claim_next`] under per-kind concurrency limits: a task of
+    /// a [`KindLimit`]'s kinds is skipped while `machine_id` already runs
+    /// `max_running` of them, so the oldest task of another kind may go
+    /// first. Within a kind the order stays first in, first out.
+    pub fn claim_next_limited(
+        &self,
+        owner: &str,
+        machine_id: &str,
+        lease: Duration,
+        limits: &[KindLimit],
+    ) -> Result<Option<TaskRecord>> {
         let now = to_micros(self.now());
         let lease_end = now.saturating_add(duration_micros(lease));
         self.write(|conn, _| {
+            let mut full: Vec<String> = Vec::new();
+            if !limits.is_empty() {
+                if let AnyConnection::Postgresql(pg) = conn {
+                    // Counting and claiming must not interleave between
+                    // workers, or two could both see a free slot.
+                    diesel::sql_query(format!("SELECT pg_advisory_xact_lock({CLAIM_LOCK})"))
+                        .execute(pg)?;
+                }
+                for limit in limits {
+                    let running: i64 = t::background_tasks
+                        .filter(t::status.eq(RUNNING))
+                        .filter(t::running_on.eq(machine_id))
+                        .filter(t::kind.eq_any(&limit.kinds))
+                        .count()
+                        .get_result(conn)?;
+                    if running >= i64::from(limit.max_running) {
+                        full.extend(limit.kinds.iter().cloned());
+                    }
+                }
+            }
             // A macro: the select clause's type depends on the backend.
             macro_rules! candidates {
                 () => {
                     t::background_tasks
                         .filter(t::status.eq(ENQUEUED))
                         .filter(t::machine_id.eq(machine_id).or(t::input_path.is_null()))
+                        .filter(t::kind.ne_all(&full))
                         .order_by((t::enqueued_at_us.asc(), t::token.asc()))
                         .select(TaskRow::as_select())
                 };
@@ -319,6 +374,7 @@ impl ConfigDb {
             .set((
                 t::status.eq(RUNNING),
                 t::claim_owner.eq(owner),
+                t::running_on.eq(machine_id),
                 t::started_at_us.eq(row.started_at_us),
                 t::attempts.eq(row.attempts),
                 t::lease_expires_at_us.eq(Some(lease_end)),

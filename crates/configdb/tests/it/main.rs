@@ -7,6 +7,7 @@ mod common;
 
 mod auth;
 mod comments;
+mod control;
 mod filter;
 mod notify;
 mod open;

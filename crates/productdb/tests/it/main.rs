@@ -11,6 +11,7 @@ mod concurrency;
 mod counts;
 mod detection;
 mod filters;
+mod retention;
 mod review;
 mod review_changes;
 mod rollback;
