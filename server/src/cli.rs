@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use clap::Parser;
 
-use crate::auth::ServerConfig;
+use crate::server_config::ServerConfig;
 
 /// A CodeChecker-compatible result server.
 ///

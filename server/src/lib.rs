@@ -12,6 +12,7 @@ pub mod logging;
 pub mod metrics;
 pub mod process;
 pub mod products;
+pub mod server_config;
 pub mod state;
 pub mod store;
 pub mod task_kinds;

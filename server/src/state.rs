@@ -9,9 +9,9 @@ use configdb::{ConfigDb, Notifier};
 
 use crate::auth::cache::LoginCounter;
 use crate::auth::cache::SessionCache;
-use crate::auth::ServerConfig;
 use crate::labels::CheckerLabels;
 use crate::products::ProductRegistry;
+use crate::server_config::ServerConfig;
 use crate::store::StoreSettings;
 
 /// The shared state of one server process.

@@ -10,8 +10,8 @@ use diesel::r2d2::{ManageConnection, Pool, PooledConnection};
 use crate::clock::{Clock, SystemClock};
 use crate::connection::{AnyConnection, Manager, Target};
 use crate::error::{Error, Result};
+use crate::events::{self, Event, Publisher};
 use crate::migrate;
-use crate::notify::{self, Event, Publisher};
 use dbkit::write_txn;
 
 /// Which database engine a [`ConfigDb`] talks to.
@@ -105,7 +105,7 @@ impl ConfigDb {
                 }
                 let dir = match &opts.notify_dir {
                     Some(d) => d.clone(),
-                    None => notify::default_dir(path),
+                    None => events::default_dir(path),
                 };
                 Publisher::unix(dir)?
             }
@@ -150,12 +150,6 @@ impl ConfigDb {
         DateTime::from_timestamp_micros(t.timestamp_micros()).unwrap_or(t)
     }
 
-    /// Opens a subscription to task events for waiting; see [`crate::Notifier`].
-    /// One per process is enough; it can be shared between threads.
-    pub fn subscribe(&self) -> Result<notify::Notifier> {
-        notify::Notifier::start(self.clone())
-    }
-
     /// The parsed location of the database.
     pub(crate) fn target(&self) -> &Target {
         &self.inner.target
@@ -184,7 +178,7 @@ impl ConfigDb {
             let value = f(c, &mut events)?;
             if let AnyConnection::Postgresql(pg) = c {
                 for ev in &events {
-                    notify::pg::notify(pg, ev)?;
+                    events::pg::notify(pg, ev)?;
                 }
             }
             Ok::<_, Error>(value)

@@ -22,6 +22,7 @@ mod clock;
 mod connection;
 mod db;
 mod error;
+mod events;
 mod migrate;
 pub mod notify;
 mod products;

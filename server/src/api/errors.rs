@@ -26,3 +26,15 @@ pub fn not_implemented(method: &str) -> thrift::Error {
 pub fn missing_argument(name: &str) -> thrift::Error {
     general(format!("The required argument '{name}' is missing."))
 }
+
+/// The store's refusals, as CodeChecker answers them.
+impl From<crate::store::SubmitError> for thrift::Error {
+    fn from(err: crate::store::SubmitError) -> Self {
+        use crate::store::SubmitError;
+        match err {
+            SubmitError::Refused(message) => general(message),
+            SubmitError::Io(message) => request_failed(ErrorCode::IOERROR, message),
+            SubmitError::Database(message) => database(message),
+        }
+    }
+}

@@ -9,8 +9,8 @@ use codechecker_api::codechecker_api_shared::ErrorCode;
 use configdb::auth::{FailureScope, ThrottlePolicy};
 
 use super::errors::{database, request_failed};
-use crate::auth::config::{AuthConfig, ThrottleConfig};
 use crate::auth::password;
+use crate::server_config::{AuthConfig, ThrottleConfig};
 use crate::state::ServerState;
 
 /// The login method CodeChecker's clients use.

@@ -10,8 +10,8 @@ use configdb::ConfigDb;
 
 use super::dispatch::RequestMeta;
 use crate::auth::cache::{Known, SessionCache};
-use crate::auth::config::AuthConfig;
 use crate::auth::{Caller, Credential};
+use crate::server_config::AuthConfig;
 use crate::state::ServerState;
 
 /// The cookie CodeChecker's older clients send the session token in.

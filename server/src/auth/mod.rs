@@ -11,11 +11,9 @@
 
 pub mod cache;
 pub mod caller;
-pub mod config;
 pub mod password;
 pub mod permission;
 pub mod report_rights;
 
 pub use caller::{Caller, Credential};
-pub use config::{AuthConfig, ServerConfig};
 pub use permission::Permission;

@@ -9,7 +9,7 @@ use md5::Md5;
 use sha2::{Digest, Sha224, Sha256, Sha384, Sha512};
 use subtle::ConstantTimeEq;
 
-use super::config::Dictionary;
+use crate::server_config::Dictionary;
 
 /// Whether `password` is the password of `user`.
 pub fn check(dictionary: &Dictionary, user: &str, password: &str) -> bool {

@@ -18,9 +18,9 @@ use std::time::Duration;
 use anyhow::Context;
 use configdb::ConfigDb;
 
-use crate::auth::ServerConfig;
 use crate::cli::ServerArgs;
 use crate::labels::CheckerLabels;
+use crate::server_config::ServerConfig;
 use crate::state::ServerState;
 use crate::store::StoreSettings;
 

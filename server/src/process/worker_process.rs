@@ -8,8 +8,8 @@ use anyhow::Context;
 
 use configdb::KindLimit;
 
-use crate::auth::config::tasks::kinds_of;
 use crate::cli::ServerArgs;
+use crate::server_config::tasks::kinds_of;
 use crate::tasks::retention::Scheduler;
 use crate::tasks::worker::{Worker, WorkerOptions};
 use crate::tasks::Registry;

@@ -21,7 +21,7 @@ use std::time::Duration;
 
 pub use ingest::{Control, Ingest, NoControl};
 pub use params::StoreParams;
-pub use submit::SubmitSettings;
+pub use submit::{SubmitError, SubmitSettings};
 pub use unpack::{UnpackError, UnpackLimits};
 
 /// The store settings of a server process.

@@ -6,13 +6,37 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use codechecker_api::codechecker_api_shared::ErrorCode;
 use configdb::{ConfigDb, NewTask, TaskRecord, TaskStatus};
 use productdb::{ProductDb, RunFilter};
 
 use super::params::StoreParams;
 use super::unpack::{self, UnpackLimits};
-use crate::api::errors::{general, request_failed};
+
+/// Why a store was not taken, or did not end well, in terms the API layer
+/// answers with (`RequestFailed` of kind `GENERAL`, `IOERROR` or `DATABASE`).
+#[derive(Debug, thiserror::Error)]
+pub enum SubmitError {
+    /// Refused as sent (no run name, a limit reached, a bad upload), or the
+    /// blocking store's task did not complete.
+    #[error("{0}")]
+    Refused(String),
+    /// The server could not keep the upload (a folder, a size limit).
+    #[error("{0}")]
+    Io(String),
+    /// A database the store needs failed.
+    #[error("Database error: {0}")]
+    Database(String),
+}
+
+impl SubmitError {
+    fn refused(message: impl Into<String>) -> Self {
+        SubmitError::Refused(message.into())
+    }
+
+    fn database(err: impl std::fmt::Display) -> Self {
+        SubmitError::Database(err.to_string())
+    }
+}
 
 /// How the foreground part behaves.
 #[derive(Debug, Clone, Copy)]
@@ -31,11 +55,11 @@ pub struct SubmitSettings {
 
 /// The kinds of store task (counted together by the queue bound).
 fn store_kinds() -> Vec<String> {
-    crate::auth::config::tasks::kinds_of("store")
+    crate::server_config::tasks::kinds_of("store")
 }
 
 /// The refusal of a store beyond the queue bound.
-fn queue_full(run: &str, endpoint: &str, waiting: u64, limit: u64) -> thrift::Error {
+fn queue_full(run: &str, endpoint: &str, waiting: u64, limit: u64) -> SubmitError {
     tracing::warn!(
         run,
         product = endpoint,
@@ -43,7 +67,7 @@ fn queue_full(run: &str, endpoint: &str, waiting: u64, limit: u64) -> thrift::Er
         limit,
         "store refused: queue bound reached"
     );
-    general(format!(
+    SubmitError::refused(format!(
         "Rejected storage of run '{run}': product '{endpoint}' already has {waiting} store(s) \
          waiting to run, the most that 'background_tasks.max_enqueued_per_product' ({limit}) \
          in the server's server_config.json allows. Try again when some of them have run."
@@ -60,7 +84,7 @@ pub fn check_run_limit(
     db: &ProductDb,
     run_limit: Option<i64>,
     run_name: &str,
-) -> thrift::Result<()> {
+) -> Result<(), SubmitError> {
     let Some(limit) = run_limit.filter(|l| *l > 0) else {
         return Ok(());
     };
@@ -70,13 +94,13 @@ pub fn check_run_limit(
             exact_match: true,
             ..RunFilter::default()
         })
-        .map_err(crate::api::errors::database)?
+        .map_err(SubmitError::database)?
         > 0;
     let count = db
         .run_count(&RunFilter::default())
-        .map_err(crate::api::errors::database)?;
+        .map_err(SubmitError::database)?;
     if !exists && count >= limit {
-        return Err(general(format!(
+        return Err(SubmitError::refused(format!(
             "You reached the maximum number of allowed runs ({count}/{limit})! Please remove at \
              least {} run(s) before you try again!",
             count - limit + 1
@@ -110,19 +134,21 @@ pub fn enqueue(
     product: &configdb::Product,
     mut params: StoreParams,
     upload: &str,
-) -> thrift::Result<String> {
+) -> Result<String, SubmitError> {
     if params.run_name.is_empty() {
-        return Err(general("A run name is needed to know where to store!"));
+        return Err(SubmitError::refused(
+            "A run name is needed to know where to store!",
+        ));
     }
     if !settings.has_workers {
-        return Err(general("No task worker process is available!"));
+        return Err(SubmitError::refused("No task worker process is available!"));
     }
     if let Some(limit) = settings.max_enqueued {
         // A cheap early answer; the authoritative count is made when the
         // task is created.
         let waiting = config
             .waiting_tasks(product.id, &store_kinds())
-            .map_err(crate::api::errors::database)?;
+            .map_err(SubmitError::database)?;
         if waiting >= limit {
             return Err(queue_full(
                 &params.run_name,
@@ -133,10 +159,9 @@ pub fn enqueue(
         }
     }
     let dir = new_input_dir(workspace).map_err(|e| {
-        request_failed(
-            ErrorCode::IOERROR,
-            format!("The server cannot create a folder for the upload: {e}"),
-        )
+        SubmitError::Io(format!(
+            "The server cannot create a folder for the upload: {e}"
+        ))
     })?;
     let started = std::time::Instant::now();
     let unpacked = match unpack::unpack(upload, &dir, &settings.limits) {
@@ -144,15 +169,12 @@ pub fn enqueue(
         Err(err) => {
             let _ = std::fs::remove_dir_all(&dir);
             tracing::warn!(run = %params.run_name, %err, "store upload refused");
-            let code = if err.is_size_limit() {
-                ErrorCode::IOERROR
+            let message = format!("Rejected storage of run '{}': {err}", params.run_name);
+            return Err(if err.is_size_limit() {
+                SubmitError::Io(message)
             } else {
-                ErrorCode::GENERAL
-            };
-            return Err(request_failed(
-                code,
-                format!("Rejected storage of run '{}': {err}", params.run_name),
-            ));
+                SubmitError::Refused(message)
+            });
         }
     };
     tracing::info!(
@@ -210,7 +232,7 @@ pub fn enqueue(
         }
         Err(err) => {
             let _ = std::fs::remove_dir_all(&dir);
-            Err(crate::api::errors::database(err))
+            Err(SubmitError::database(err))
         }
     }
 }
@@ -220,26 +242,26 @@ pub fn wait(
     notifier: &configdb::Notifier,
     token: &str,
     timeout: Duration,
-) -> thrift::Result<Option<TaskRecord>> {
+) -> Result<Option<TaskRecord>, SubmitError> {
     let task = notifier
         .wait_terminal(token, timeout)
-        .map_err(crate::api::errors::database)?;
+        .map_err(SubmitError::database)?;
     Ok(task.status.is_terminal().then_some(task))
 }
 
 /// The blocking store's answer once its task ended.
-pub fn legacy_result(task: &TaskRecord) -> thrift::Result<i64> {
+pub fn legacy_result(task: &TaskRecord) -> Result<i64, SubmitError> {
     let comments = task.comments.clone().unwrap_or_default();
     match task.status {
         TaskStatus::Completed => Ok(-1),
-        TaskStatus::Cancelled => Err(general(
+        TaskStatus::Cancelled => Err(SubmitError::refused(
             "Server administrators cancelled the processing of the massStoreRun() request!",
         )),
-        TaskStatus::Dropped => Err(general(format!(
+        TaskStatus::Dropped => Err(SubmitError::refused(format!(
             "massStoreRun()'s processing was stopped by a server shutdown before it finished; \
              nothing was stored. Here follow the details:\n\n{comments}"
         ))),
-        _ => Err(general(format!(
+        _ => Err(SubmitError::refused(format!(
             "massStoreRun()'s processing failed. Here follow the details:\n\n{comments}"
         ))),
     }

@@ -16,7 +16,7 @@ use productdb::retention::{KeepLast, RetentionOutcome, RetentionPolicy};
 use serde::{Deserialize, Serialize};
 
 use super::{TaskContext, TaskError, TaskKind};
-use crate::auth::config::tasks::RunPolicy;
+use crate::server_config::tasks::RunPolicy;
 use crate::state::ServerState;
 
 pub use crate::task_kinds::{RUN_RETENTION as RUN_KIND, TASK_RETENTION as TASK_KIND};

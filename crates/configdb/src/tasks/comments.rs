@@ -12,7 +12,25 @@ use diesel::prelude::*;
 use crate::db::ConfigDb;
 use crate::error::{Error, Result};
 use crate::schema::background_tasks::dsl as t;
-use crate::sql::appended_comments;
+
+/// Right-hand side of `comments = …` that appends the formatted `$entry`
+/// (a `String`) in one statement: the separator goes in only when a
+/// non-empty comment is already there, exactly like CodeChecker's layout.
+macro_rules! appended_comments {
+    ($entry:expr) => {
+        diesel::NullableExpressionMethods::nullable(diesel::TextExpressionMethods::concat(
+            $crate::sql::coalesce(
+                diesel::TextExpressionMethods::concat(
+                    $crate::sql::nullif($crate::schema::background_tasks::comments, ""),
+                    $crate::tasks::comments::SEPARATOR,
+                ),
+                "",
+            ),
+            $entry,
+        ))
+    };
+}
+pub(crate) use appended_comments;
 
 /// Line placed between two comment entries (surrounded by newlines).
 pub(crate) const SEPARATOR: &str = "\n----------\n";

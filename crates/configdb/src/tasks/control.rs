@@ -14,7 +14,7 @@ use crate::clock::{duration_micros, to_micros};
 use crate::connection::AnyConnection;
 use crate::db::ConfigDb;
 use crate::error::{Error, Result};
-use crate::notify::Event;
+use crate::events::Event;
 use crate::schema::background_tasks::dsl as t;
 use crate::schema::run_lifetimes::dsl as l;
 use crate::schema::task_schedule::dsl as s;

@@ -13,15 +13,15 @@ use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use diesel::result::DatabaseErrorKind;
 
+use super::comments::appended_comments;
 use super::comments::{format_comment_timestamp, format_entry, system_actor, Comment};
 use super::{generate_token, NewTask, TaskRecord, TaskRow, TaskStatus};
 use crate::clock::{duration_micros, to_micros};
 use crate::connection::AnyConnection;
 use crate::db::ConfigDb;
 use crate::error::{Error, Result};
-use crate::notify::Event;
+use crate::events::Event;
 use crate::schema::background_tasks::{self, dsl as t};
-use crate::sql::appended_comments;
 
 /// How many fresh tokens to try before giving up (collisions are astronomically
 /// unlikely; this only guards against a broken RNG).

@@ -63,6 +63,7 @@ impl ReportHandler<'_> {
             params,
             upload,
         )
+        .map_err(Into::into)
     }
 
     /// Waits for the task up to `timeout`; the task if it ended.
@@ -75,7 +76,7 @@ impl ReportHandler<'_> {
             return Ok(None);
         }
         match self.state.notifier() {
-            Some(notifier) => submit::wait(notifier, token, timeout),
+            Some(notifier) => submit::wait(notifier, token, timeout).map_err(Into::into),
             None => {
                 // No event channel: look at the record a few times a second.
                 let deadline = std::time::Instant::now() + timeout;
@@ -124,7 +125,7 @@ impl ReportHandler<'_> {
         tracing::info!(%token, "massStoreRun(): blocking until the store task ends");
         loop {
             if let Some(task) = self.wait_for(&token, LEGACY_WAIT_STEP)? {
-                return submit::legacy_result(&task);
+                return submit::legacy_result(&task).map_err(Into::into);
             }
         }
     }

@@ -1,8 +1,9 @@
 //! Cross-process notification of task events, without polling.
 //!
 //! Writers publish an event when a task reaches a terminal status or enters the
-//! queue ([`crate::ConfigDb`] does this itself). Each process that needs to wait
-//! opens one [`Notifier`] (`ConfigDb::subscribe`), which owns a listener thread:
+//! queue ([`crate::ConfigDb`] does this itself; see `events`). Each process that
+//! needs to wait opens one [`Notifier`] (`ConfigDb::subscribe`), which owns a
+//! listener thread:
 //! * PostgreSQL: a dedicated connection `LISTEN`ing on one channel; `NOTIFY`
 //!   is issued inside the writing transaction, so it arrives after the commit,
 //!   on every server of the cluster.
@@ -13,86 +14,20 @@
 //! registers interest, reads the database, sleeps until an event for the token
 //! (or the deadline), and reads again.
 
-mod hub;
-pub(crate) mod pg;
-mod unix;
-
-use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use crate::db::ConfigDb;
 use crate::error::{Error, Result};
+use crate::events::hub::Hub;
+use crate::events::{pg, unix, Event, Publisher};
 use crate::tasks::TaskRecord;
 
-use hub::Hub;
-
-/// Something other processes may be waiting for.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) enum Event {
-    /// The task with this token reached a terminal status.
-    Terminal(String),
-    /// A task became claimable.
-    Enqueued,
-}
-
-impl Event {
-    /// Wire form (datagram or `NOTIFY` payload).
-    pub(crate) fn encode(&self) -> String {
-        match self {
-            Event::Terminal(token) => format!("T {token}"),
-            Event::Enqueued => "E".to_owned(),
-        }
-    }
-
-    /// Parses the wire form; unknown messages are ignored.
-    pub(crate) fn decode(s: &str) -> Option<Self> {
-        match s.split_once(' ') {
-            Some(("T", token)) if !token.is_empty() => Some(Event::Terminal(token.to_owned())),
-            None if s == "E" => Some(Event::Enqueued),
-            _ => None,
-        }
-    }
-}
-
-/// Hands a received event to the waiters of this process.
-fn dispatch(hub: &Hub, ev: Event) {
-    match ev {
-        Event::Terminal(token) => hub.terminal(&token),
-        Event::Enqueued => hub.enqueued().bump(),
-    }
-}
-
-/// `<directory of the SQLite file>/run/notify`.
-pub(crate) fn default_dir(db_path: &Path) -> PathBuf {
-    db_path
-        .parent()
-        .map(Path::to_path_buf)
-        .unwrap_or_default()
-        .join("run")
-        .join("notify")
-}
-
-/// How a [`ConfigDb`] handle publishes.
-#[derive(Debug)]
-pub(crate) enum Publisher {
-    /// `NOTIFY` inside the transaction.
-    Postgres,
-    /// Datagrams to the socket directory.
-    Unix(unix::UnixPublisher),
-}
-
-impl Publisher {
-    /// A socket-directory publisher.
-    pub(crate) fn unix(dir: PathBuf) -> Result<Self> {
-        Ok(Publisher::Unix(unix::UnixPublisher::new(dir)?))
-    }
-
-    /// Delivers `events` after a commit (SQLite only; PostgreSQL already did).
-    pub(crate) fn send_after_commit(&self, events: &[Event]) {
-        if let Publisher::Unix(p) = self {
-            p.send(events);
-        }
+impl ConfigDb {
+    /// Opens a subscription to task events for waiting; see [`Notifier`].
+    /// One per process is enough; it can be shared between threads.
+    pub fn subscribe(&self) -> Result<Notifier> {
+        Notifier::start(self.clone())
     }
 }
 
@@ -191,19 +126,5 @@ impl Notifier {
                 }
             }
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn events_round_trip() {
-        for ev in [Event::Terminal("ab".into()), Event::Enqueued] {
-            assert_eq!(Event::decode(&ev.encode()), Some(ev));
-        }
-        assert_eq!(Event::decode("T "), None);
-        assert_eq!(Event::decode("Q"), None);
     }
 }
