@@ -49,7 +49,7 @@ fn timestamp(t: chrono::DateTime<chrono::Utc>) -> String {
 
 fn permission(value: Option<WirePermission>) -> thrift::Result<Permission> {
     let value = value.ok_or_else(|| missing_argument("permission"))?;
-    Permission::from_wire(value).ok_or_else(|| {
+    Permission::from_code(value.0).ok_or_else(|| {
         general(format!(
             "There is no permission with the value {}.",
             value.0
@@ -271,7 +271,7 @@ impl CodeCheckerAuthenticationSyncHandler for AuthenticationHandler {
     fn handle_get_permissions(&self, scope: Option<String>) -> thrift::Result<Vec<WirePermission>> {
         Ok(permissions_in(scope.as_deref())
             .into_iter()
-            .map(Permission::to_wire)
+            .map(|p| WirePermission(p.code()))
             .collect())
     }
 
@@ -297,7 +297,7 @@ impl CodeCheckerAuthenticationSyncHandler for AuthenticationHandler {
                     continue;
                 }
             }
-            out.push(perm.to_wire());
+            out.push(WirePermission(perm.code()));
         }
         Ok(out)
     }
@@ -495,6 +495,27 @@ impl CodeCheckerAuthenticationSyncHandler for AuthenticationHandler {
                 ErrorCode::DATABASE,
                 format!("You have no personal access token named '{name}'."),
             ))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn permission_codes_are_the_wire_values() {
+        let wire = [
+            (Permission::Superuser, WirePermission::SUPERUSER),
+            (Permission::PermissionView, WirePermission::PERMISSION_VIEW),
+            (Permission::ProductAdmin, WirePermission::PRODUCT_ADMIN),
+            (Permission::ProductAccess, WirePermission::PRODUCT_ACCESS),
+            (Permission::ProductStore, WirePermission::PRODUCT_STORE),
+            (Permission::ProductView, WirePermission::PRODUCT_VIEW),
+        ];
+        assert_eq!(wire.len(), Permission::ALL.len());
+        for (ours, theirs) in wire {
+            assert_eq!(ours.code(), theirs.0, "{ours:?}");
         }
     }
 }

@@ -5,8 +5,6 @@
 //! inherited from, is granted to the user or one of their groups. Every
 //! permission is inherited from `SUPERUSER` and may be managed by it.
 
-use codechecker_api::codechecker_api_shared::Permission as WirePermission;
-
 /// A permission.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Permission {
@@ -74,21 +72,22 @@ impl Permission {
         }
     }
 
-    /// The wire value.
-    pub fn to_wire(self) -> WirePermission {
+    /// CodeChecker's number for the permission (the value of its
+    /// `Permission` enum on the wire).
+    pub fn code(self) -> i32 {
         match self {
-            Superuser => WirePermission::SUPERUSER,
-            PermissionView => WirePermission::PERMISSION_VIEW,
-            ProductAdmin => WirePermission::PRODUCT_ADMIN,
-            ProductAccess => WirePermission::PRODUCT_ACCESS,
-            ProductStore => WirePermission::PRODUCT_STORE,
-            ProductView => WirePermission::PRODUCT_VIEW,
+            Superuser => 1,
+            PermissionView => 2,
+            ProductAdmin => 16,
+            ProductAccess => 17,
+            ProductStore => 18,
+            ProductView => 19,
         }
     }
 
-    /// The permission of a wire value, if it names one.
-    pub fn from_wire(value: WirePermission) -> Option<Self> {
-        Self::ALL.into_iter().find(|p| p.to_wire() == value)
+    /// The permission of a number, if it names one.
+    pub fn from_code(code: i32) -> Option<Self> {
+        Self::ALL.into_iter().find(|p| p.code() == code)
     }
 
     /// The permissions whose holders hold this one too (not transitively).
@@ -156,12 +155,12 @@ mod tests {
     }
 
     #[test]
-    fn wire_values_round_trip() {
+    fn codes_round_trip() {
         for p in Permission::ALL {
-            assert_eq!(Permission::from_wire(p.to_wire()), Some(p));
+            assert_eq!(Permission::from_code(p.code()), Some(p));
         }
-        assert_eq!(Permission::from_wire(WirePermission(99)), None);
-        assert_eq!(ProductAdmin.to_wire().0, 16);
+        assert_eq!(Permission::from_code(99), None);
+        assert_eq!(ProductAdmin.code(), 16);
         assert_eq!(ProductView.scope_name(), "PRODUCT");
     }
 }

@@ -232,6 +232,36 @@ fn server_modules_import_downwards() {
     );
 }
 
+/// The server's modules that speak Thrift: the wire edge and the handlers.
+/// Below `api` the layers use their own types and errors, which `api` maps.
+const THRIFT_MODULES: [&str; 5] = ["api", "http", "thrift_call", "process", "lib"];
+
+#[test]
+fn thrift_stays_in_the_api_layer() {
+    let src = repo_root().join("server/src");
+    let mut problems = Vec::new();
+    for file in rs_files(&src) {
+        let rel = file
+            .strip_prefix(&src)
+            .expect("under server/src")
+            .to_string_lossy()
+            .into_owned();
+        let top = rel
+            .split('/')
+            .next()
+            .unwrap_or(&rel)
+            .trim_end_matches(".rs");
+        if THRIFT_MODULES.contains(&top) {
+            continue;
+        }
+        let text = std::fs::read_to_string(&file).expect("read a source file");
+        if text.contains("codechecker_api") || text.contains("thrift::") {
+            problems.push(rel);
+        }
+    }
+    assert!(problems.is_empty(), "Thrift below api: {problems:#?}");
+}
+
 #[test]
 fn configdb_modules_import_downwards() {
     let upward = upward_imports(&repo_root().join("crates/configdb/src"), &CONFIGDB_RANKS);
