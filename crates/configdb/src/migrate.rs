@@ -8,8 +8,8 @@ use crate::error::Result;
 
 /// The configuration schema.
 const MIGRATIONS: dbkit::Migrations = dbkit::Migrations {
-    sqlite: embed_migrations!("../../migrations/config/sqlite"),
-    postgres: embed_migrations!("../../migrations/config/postgres"),
+    sqlite: embed_migrations!("migrations/sqlite"),
+    postgres: embed_migrations!("migrations/postgres"),
     lock_key: 0x00C0_DEC4_EC4E_2001,
 };
 

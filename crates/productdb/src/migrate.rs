@@ -11,8 +11,8 @@ use crate::model::DbStatus;
 
 /// The product schema.
 const MIGRATIONS: dbkit::Migrations = dbkit::Migrations {
-    sqlite: embed_migrations!("../../migrations/product/sqlite"),
-    postgres: embed_migrations!("../../migrations/product/postgres"),
+    sqlite: embed_migrations!("migrations/sqlite"),
+    postgres: embed_migrations!("migrations/postgres"),
     lock_key: 0x00C0_DEC4_EC4E_2002,
 };
 
