@@ -97,9 +97,27 @@ impl ProductDb {
             }
         }
         let manager = Manager::new(target.clone(), opts.busy_timeout);
-        let mut first = manager.connect()?;
-        migrate::run_pending(&mut first)?;
-        drop(first);
+        // Two processes opening a new SQLite file at once can meet where
+        // SQLite reports "locked" without waiting (switching it to WAL while
+        // the other migrates): such an open is tried again, within the busy
+        // timeout.
+        let started = std::time::Instant::now();
+        loop {
+            let opened = manager
+                .connect()
+                .map_err(Error::from)
+                .and_then(|mut first| migrate::run_pending(&mut first));
+            match opened {
+                Ok(()) => break,
+                Err(Error::Query(e))
+                    if dbkit::classify::is_busy(&e) && started.elapsed() < opts.busy_timeout =>
+                {
+                    tracing::debug!(error = %e, "product database busy while opening; trying again");
+                    std::thread::sleep(Duration::from_millis(50));
+                }
+                Err(err) => return Err(err),
+            }
+        }
         let pool = Pool::builder()
             .max_size(opts.pool_size.max(1))
             .min_idle(Some(0))
