@@ -7,8 +7,7 @@ use std::sync::OnceLock;
 use anyhow::Context;
 use configdb::{ConfigDb, Notifier};
 
-use crate::auth::cache::LoginCounter;
-use crate::auth::cache::SessionCache;
+use crate::auth::cache::{LoginCounter, SessionCache};
 use crate::labels::CheckerLabels;
 use crate::products::ProductRegistry;
 use crate::server_config::ServerConfig;

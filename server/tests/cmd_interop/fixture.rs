@@ -60,10 +60,27 @@ impl Fixture {
     /// both servers and asserts that both succeed and print the same JSON
     /// after [`normalise`]. Returns our (normalised) output.
     pub fn assert_same_json(&self, args: &[&str]) -> Value {
-        let (ours, theirs) = self.both(args);
+        self.assert_same_json_with(Venv::Current, args, false)
+    }
+
+    /// [`Fixture::assert_same_json`] with the client of `venv`; with
+    /// `as_set` a list is compared regardless of order (reports of equal sort
+    /// keys come in id order, which differs between the servers).
+    pub fn assert_same_json_with(&self, venv: Venv, args: &[&str], as_set: bool) -> Value {
+        let (ours, theirs) = self.both_with(venv, args);
         ours.assert_success();
         theirs.assert_success();
-        let (a, b) = (normalise(ours.json()), normalise(theirs.json()));
+        let order = |v: Value| match v {
+            Value::Array(mut items) if as_set => {
+                items.sort_by_key(Value::to_string);
+                Value::Array(items)
+            }
+            other => other,
+        };
+        let (a, b) = (
+            order(normalise(ours.json())),
+            order(normalise(theirs.json())),
+        );
         assert_eq!(
             a, b,
             "`{}` differs (left ours, right CodeChecker's)\n--- ours ---\n{}\n--- theirs ---\n{}",

@@ -8,7 +8,7 @@
 
 use serde_json::Value;
 
-use crate::fixture::{normalise, Fixture};
+use crate::fixture::Fixture;
 use crate::fixture_or_skip;
 use crate::support::python::{CliOutput, Venv};
 
@@ -21,27 +21,10 @@ fn both(f: &Fixture, args: &[&str]) -> (CliOutput, CliOutput) {
     (ours, theirs)
 }
 
-/// A JSON-printing command: the same output, normalised, compared as a set
-/// when it is a list (reports of equal sort keys come in id order).
+/// A JSON-printing command of 6.24.4: the same output on both servers,
+/// normalised, lists compared as sets.
 fn same_json(f: &Fixture, args: &[&str]) -> Value {
-    let (ours, theirs) = both(f, args);
-    let as_set = |v: Value| match v {
-        Value::Array(mut items) => {
-            items.sort_by_key(Value::to_string);
-            Value::Array(items)
-        }
-        other => other,
-    };
-    let (a, b) = (
-        as_set(normalise(ours.json())),
-        as_set(normalise(theirs.json())),
-    );
-    assert_eq!(
-        a, b,
-        "`{}` differs (left ours, right CodeChecker's)\n--- ours ---\n{}\n--- theirs ---\n{}",
-        ours.command, ours.stdout, theirs.stdout
-    );
-    a
+    f.assert_same_json_with(Venv::Legacy, args, true)
 }
 
 #[test]
