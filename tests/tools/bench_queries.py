@@ -346,15 +346,21 @@ def run_ids(api, name):
 
 
 def bench_server(kind, args, work, v1_dir, v2_dir):
-    server = bench_store.Server(kind, args, work, pg_prefix="ccrs_benchq")
+    reuse = args.reuse.get(kind)
+    server = bench_store.Server(kind, args, work, pg_prefix="ccrs_benchq",
+                                reuse=reuse)
     result = {"cases": {}}
     try:
-        result["store_v1_s"] = store(server, v1_dir, "big-v1", "v1")
-        print(f"  {kind}: big-v1 stored in {result['store_v1_s']:.1f} s",
-              flush=True)
-        result["store_v2_s"] = store(server, v2_dir, "big-v2", "v2")
-        print(f"  {kind}: big-v2 stored in {result['store_v2_s']:.1f} s",
-              flush=True)
+        print(f"  {kind}: server folder {server.work}", flush=True)
+        if reuse:
+            print(f"  {kind}: runs of {reuse} reused", flush=True)
+        else:
+            result["store_v1_s"] = store(server, v1_dir, "big-v1", "v1")
+            print(f"  {kind}: big-v1 stored in {result['store_v1_s']:.1f} s",
+                  flush=True)
+            result["store_v2_s"] = store(server, v2_dir, "big-v2", "v2")
+            print(f"  {kind}: big-v2 stored in {result['store_v2_s']:.1f} s",
+                  flush=True)
         url = f"{server.url}/{server.product}/v{args.api}/CodeCheckerService"
         api = Api(url)
         v1_ids, v2_ids = run_ids(api, "big-v1"), run_ids(api, "big-v2")
@@ -366,10 +372,10 @@ def bench_server(kind, args, work, v1_dir, v2_dir):
         result["load"] = os.getloadavg()[0]
     finally:
         server.stop()
-        if kind == "ours-pg":
+        if kind == "ours-pg" and not args.keep:
             for db in ("ccrs_benchq_config", "ccrs_benchq_product"):
                 bench_store.pg_drop(args.pg, db)
-        if not args.keep:
+        if not args.keep and not reuse:
             import shutil  # pylint: disable=import-outside-toplevel
             shutil.rmtree(server.work, ignore_errors=True)
     return result
@@ -455,9 +461,15 @@ def main():
                     "between runs in the same folder)")
     ap.add_argument("--keep", action="store_true",
                     help="keep the servers' workspaces")
+    ap.add_argument("--reuse", action="append", default=[],
+                    metavar="KIND=DIR",
+                    help="measure the runs an earlier `--keep` run left in "
+                    "DIR (the server's folder printed then) instead of "
+                    "storing them again; repeatable")
     ap.add_argument("--results-json", default=None)
     ap.add_argument("--markdown", default=None)
     args = ap.parse_args()
+    args.reuse = dict(item.split("=", 1) for item in args.reuse)
     if not args.venv:
         ap.error("--venv (or CC_PY_CURRENT) is needed")
     work = args.work or tempfile.mkdtemp(prefix="bench-queries-")
@@ -482,7 +494,11 @@ def main():
         if kind not in SERVER_NAMES:
             ap.error(f"unknown server {kind}")
         print(f"{kind}:", flush=True)
+        previous = results.get(kind, {})
         results[kind] = bench_server(kind, args, work, v1_dir, v2_dir)
+        for key in ("store_v1_s", "store_v2_s"):
+            if key not in results[kind] and key in previous:
+                results[kind][key] = previous[key]
         results[kind]["date"] = datetime.date.today().isoformat()
         if args.results_json:
             with open(args.results_json, "w", encoding="utf-8") as f:

@@ -100,9 +100,12 @@ class Sampler(threading.Thread):
 class Server:
     """One server under test in a fresh workspace."""
 
-    def __init__(self, kind, args, work, pg_prefix="ccrs_bench"):
+    def __init__(self, kind, args, work, pg_prefix="ccrs_bench", reuse=None):
+        """`reuse`: the folder of an earlier run's server (kept with
+        `--keep`) to start again on its workspace instead of a fresh one
+        (SQLite only; its PostgreSQL databases are not recreated)."""
         self.kind = kind
-        self.work = tempfile.mkdtemp(prefix=f"bench-{kind}-", dir=work)
+        self.work = reuse or tempfile.mkdtemp(prefix=f"bench-{kind}-", dir=work)
         self.log_path = os.path.join(self.work, "server.log")
         log = open(self.log_path, "w", encoding="utf-8")
         self.port = free_port()
@@ -111,7 +114,7 @@ class Server:
         self.product = "Default"
         if kind.startswith("ours"):
             cmd = [args.server_bin, "-w", ws, "--port", str(self.port)]
-            if kind == "ours-pg":
+            if kind == "ours-pg" and not reuse:
                 pg_recreate(args.pg, f"{pg_prefix}_config")
                 pg_recreate(args.pg, f"{pg_prefix}_product")
                 host, port = args.pg.split(":")
@@ -136,7 +139,10 @@ class Server:
                                    capture_output=True, env=self.client_env())
             if probe.returncode == 0:
                 if kind == "ours-pg":
-                    self.add_pg_product(args.pg, f"{pg_prefix}_product")
+                    if reuse:
+                        self.product = "pg"
+                    else:
+                        self.add_pg_product(args.pg, f"{pg_prefix}_product")
                 return
             time.sleep(0.5)
         raise RuntimeError(f"{kind} server did not start")

@@ -10,6 +10,7 @@ use diesel::r2d2::{ManageConnection, Pool, PooledConnection};
 use crate::error::{Error, Result};
 use crate::migrate;
 use crate::model::DbStatus;
+use crate::read::facts::FactsCache;
 
 /// CodeChecker's run lock expiry: a lock older than this is stale.
 pub const RUN_LOCK_TIMEOUT: Duration = Duration::from_secs(30 * 60);
@@ -39,6 +40,10 @@ pub struct OpenOptions {
     pub batch_size: usize,
     /// Reports deleted per transaction when runs or reports are removed.
     pub remove_batch: usize,
+    /// SQLite: keep the report facts of the runs asked about in memory and
+    /// answer counts and pages from them (`read::facts`); off, every
+    /// question is one SQL statement.
+    pub facts_cache: bool,
 }
 
 impl Default for OpenOptions {
@@ -50,6 +55,7 @@ impl Default for OpenOptions {
             run_lock_timeout: RUN_LOCK_TIMEOUT,
             batch_size: 1000,
             remove_batch: 2000,
+            facts_cache: true,
         }
     }
 }
@@ -64,6 +70,8 @@ struct Inner {
     pool: Pool<Manager>,
     target: Target,
     opts: OpenOptions,
+    /// Report facts kept in memory (SQLite only; see `read::facts`).
+    facts: Option<FactsCache>,
 }
 
 impl std::fmt::Debug for ProductDb {
@@ -124,8 +132,19 @@ impl ProductDb {
             .connection_timeout(opts.connection_timeout)
             .test_on_check_out(false)
             .build(manager)?;
+        let facts = match &target {
+            Target::Sqlite(_) if opts.facts_cache => {
+                FactsCache::open(&Manager::new(target.clone(), opts.busy_timeout))
+            }
+            _ => None,
+        };
         Ok(ProductDb {
-            inner: Arc::new(Inner { pool, target, opts }),
+            inner: Arc::new(Inner {
+                pool,
+                target,
+                opts,
+                facts,
+            }),
         })
     }
 
@@ -171,6 +190,11 @@ impl ProductDb {
     /// The options the handle was opened with.
     pub(crate) fn opts(&self) -> &OpenOptions {
         &self.inner.opts
+    }
+
+    /// The in-memory report facts, when this database keeps them.
+    pub(crate) fn facts(&self) -> Option<&FactsCache> {
+        self.inner.facts.as_ref()
     }
 
     /// A connection from the pool.

@@ -24,6 +24,7 @@ use dbkit::AnyConnection;
 use diesel::sql_types::{BigInt, Binary, Bool, Nullable, Text};
 use diesel::QueryableByName;
 
+use super::facts;
 use super::filter::report_scope_sql;
 use super::runs::push_limit;
 use crate::codec::decompress_text;
@@ -285,6 +286,22 @@ pub(super) fn push_report_scope(
     report_scope_sql(sql, run_ids, filter, compare)
 }
 
+/// The page `q` asks for of text-keyed counts, owned.
+fn owned_page(counts: Vec<(&str, i64)>, q: &CountQuery) -> Vec<(String, i64)> {
+    facts::page(counts, q.limit, q.offset)
+        .into_iter()
+        .map(|(k, n)| (k.to_string(), n))
+        .collect()
+}
+
+/// The page `q` asks for of rank-keyed counts, with the ranks' texts.
+fn ranked_page(counts: Vec<(u32, i64)>, texts: &[String], q: &CountQuery) -> Vec<(String, i64)> {
+    facts::page(counts, q.limit, q.offset)
+        .into_iter()
+        .map(|(k, n)| (texts.get(k as usize).cloned().unwrap_or_default(), n))
+        .collect()
+}
+
 /// Which way a dimension counts in unique mode.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Unique {
@@ -341,6 +358,23 @@ const IS_OUTSTANDING: &str =
 const IS_OPEN: &str = "CAST(CASE WHEN r.fixed_at_us IS NULL THEN 1 ELSE 0 END AS BIGINT)";
 
 impl ProductDb {
+    /// `answer` from the in-memory facts of `q`'s scope (see
+    /// `ProductDb::with_facts`).
+    fn counts_from_facts<T>(
+        &self,
+        q: &CountQuery,
+        answer: impl FnOnce(&facts::Snapshot, &facts::Plan, Vec<facts::Item<'_>>) -> Option<T>,
+    ) -> Result<Option<T>> {
+        let mut conn = self.conn()?;
+        self.with_facts(
+            &mut conn,
+            q.run_ids.as_deref(),
+            &q.filter,
+            q.compare.as_ref(),
+            answer,
+        )
+    }
+
     fn text_counts(
         &self,
         q: &CountQuery,
@@ -384,6 +418,22 @@ impl ProductDb {
     /// Reports per checker name and severity, by name (CodeChecker's
     /// `getCheckerCounts`); paged by `q.limit`/`q.offset`.
     pub fn checker_counts(&self, q: &CountQuery) -> Result<Vec<CheckerCountRow>> {
+        if let Some(rows) = self.counts_from_facts(q, |snap, plan, items| {
+            Some(facts::page(
+                facts::checker_counts(snap, &items, plan.unique),
+                q.limit,
+                q.offset,
+            ))
+        })? {
+            return Ok(rows
+                .into_iter()
+                .map(|(name, severity, count)| CheckerCountRow {
+                    name,
+                    severity: severity_of(severity),
+                    count,
+                })
+                .collect());
+        }
         let mut conn = self.conn()?;
         let conn = &mut *conn;
         let mut sql = Sql::new(conn);
@@ -413,6 +463,15 @@ impl ProductDb {
 
     /// Reports per severity (CodeChecker's `getSeverityCounts`).
     pub fn severity_counts(&self, q: &CountQuery) -> Result<Vec<(Severity, i64)>> {
+        if let Some(rows) = self.counts_from_facts(q, |snap, plan, items| {
+            Some(facts::count_by(
+                &items,
+                facts::mode(plan, facts::Unique::MaxPerHash),
+                |i| snap.checker(i.fact).severity,
+            ))
+        })? {
+            return Ok(rows.into_iter().map(|(k, n)| (severity_of(k), n)).collect());
+        }
         Ok(self
             .int_counts(q, "c.severity", Unique::MaxPerHash, (true, false))?
             .into_iter()
@@ -423,6 +482,18 @@ impl ProductDb {
     /// Reports per analyzer name, by name (CodeChecker's
     /// `getAnalyzerNameCounts`); paged.
     pub fn analyzer_name_counts(&self, q: &CountQuery) -> Result<Vec<(String, i64)>> {
+        if let Some(rows) = self.counts_from_facts(q, |snap, plan, items| {
+            let names = &snap.checkers.analyzers;
+            let counts = facts::count_ranked(
+                &items,
+                facts::mode(plan, facts::Unique::MaxPerHash),
+                names.len(),
+                |i| snap.checker(i.fact).analyzer_rank,
+            );
+            Some(ranked_page(counts, names, q))
+        })? {
+            return Ok(rows);
+        }
         self.text_counts(
             q,
             "c.analyzer_name",
@@ -435,6 +506,24 @@ impl ProductDb {
     /// Reports per checker message, by message (CodeChecker's
     /// `getCheckerMsgCounts`); paged.
     pub fn checker_msg_counts(&self, q: &CountQuery) -> Result<Vec<(String, i64)>> {
+        if let Some(rows) = self.counts_from_facts(q, |snap, plan, items| {
+            let unique = facts::mode(plan, facts::Unique::MaxPerHash);
+            // One run: its messages' indices are in text order.
+            if let [run] = snap.runs.as_slice() {
+                let counts =
+                    facts::count_ranked(&items, unique, run.messages.len(), |i| i.fact.message);
+                return Some(ranked_page(counts, &run.messages, q));
+            }
+            let counts = facts::count_by(&items, unique, |i| {
+                i.run
+                    .messages
+                    .get(i.fact.message as usize)
+                    .map_or("", String::as_str)
+            });
+            Some(owned_page(counts, q))
+        })? {
+            return Ok(rows);
+        }
         self.text_counts(
             q,
             "r.checker_message",
@@ -448,6 +537,21 @@ impl ProductDb {
     /// paged. Files of the same path with different contents count
     /// together.
     pub fn file_counts(&self, q: &CountQuery) -> Result<Vec<(String, i64)>> {
+        if let Some(rows) = self.counts_from_facts(q, |snap, plan, items| {
+            let unique = facts::mode(plan, facts::Unique::DistinctPerGroup);
+            // One run: its path ranks are in path order.
+            if let [run] = snap.runs.as_slice() {
+                let counts = facts::count_ranked(&items, unique, run.paths.len(), |i| {
+                    i.file().map_or(u32::MAX, |f| f.path_rank)
+                });
+                return Some(ranked_page(counts, &run.paths, q));
+            }
+            let counts =
+                facts::count_by(&items, unique, |i| i.file().map_or("", |f| f.path.as_str()));
+            Some(owned_page(counts, q))
+        })? {
+            return Ok(rows);
+        }
         self.text_counts(
             q,
             "f.filepath",
@@ -500,41 +604,73 @@ impl ProductDb {
     /// Reports per detection status (CodeChecker's
     /// `getDetectionStatusCounts`).
     pub fn detection_status_counts(&self, q: &CountQuery) -> Result<Vec<(DetectionStatus, i64)>> {
-        self.int_counts(
-            q,
-            "r.detection_status",
-            Unique::DistinctPerGroup,
-            (false, false),
-        )?
-        .into_iter()
-        .map(|(k, n)| {
-            let s = crate::codec::detection_status_of(k)?;
-            Ok((s, n))
-        })
-        .collect()
+        let from_facts = self.counts_from_facts(q, |_, plan, items| {
+            Some(facts::count_by(
+                &items,
+                facts::mode(plan, facts::Unique::DistinctPerGroup),
+                |i| i64::from(i.fact.detection),
+            ))
+        })?;
+        let counts = match from_facts {
+            Some(c) => c,
+            None => self.int_counts(
+                q,
+                "r.detection_status",
+                Unique::DistinctPerGroup,
+                (false, false),
+            )?,
+        };
+        counts
+            .into_iter()
+            .map(|(k, n)| {
+                let s = crate::codec::detection_status_of(k)?;
+                Ok((s, n))
+            })
+            .collect()
     }
 
     /// Reports per review status (CodeChecker's `getReviewStatusCounts`).
     pub fn review_status_counts(&self, q: &CountQuery) -> Result<Vec<(ReviewStatus, i64)>> {
-        self.int_counts(
-            q,
-            "r.review_status",
-            Unique::DistinctPerGroup,
-            (false, false),
-        )?
-        .into_iter()
-        .map(|(k, n)| {
-            let s = crate::codec::review_status_of(k)?;
-            Ok((s, n))
-        })
-        .collect()
+        let from_facts = self.counts_from_facts(q, |_, plan, items| {
+            Some(facts::count_by(
+                &items,
+                facts::mode(plan, facts::Unique::DistinctPerGroup),
+                |i| i64::from(i.fact.review),
+            ))
+        })?;
+        let counts = match from_facts {
+            Some(c) => c,
+            None => self.int_counts(
+                q,
+                "r.review_status",
+                Unique::DistinctPerGroup,
+                (false, false),
+            )?,
+        };
+        counts
+            .into_iter()
+            .map(|(k, n)| {
+                let s = crate::codec::review_status_of(k)?;
+                Ok((s, n))
+            })
+            .collect()
     }
 
     /// Outstanding and closed reports (CodeChecker's
     /// `getReportStatusCounts`); a status without reports is absent.
     pub fn report_status_counts(&self, q: &CountQuery) -> Result<Vec<(ReportStatus, i64)>> {
-        Ok(self
-            .int_counts(q, IS_OUTSTANDING, Unique::DistinctPerGroup, (false, false))?
+        let from_facts = self.counts_from_facts(q, |_, plan, items| {
+            Some(facts::count_by(
+                &items,
+                facts::mode(plan, facts::Unique::DistinctPerGroup),
+                |i| facts::outstanding_key(i.fact),
+            ))
+        })?;
+        let counts = match from_facts {
+            Some(c) => c,
+            None => self.int_counts(q, IS_OUTSTANDING, Unique::DistinctPerGroup, (false, false))?,
+        };
+        Ok(counts
             .into_iter()
             .map(|(k, n)| {
                 let s = if k == 1 {
@@ -554,6 +690,48 @@ impl ProductDb {
     pub fn run_history_tag_counts(&self, q: &CountQuery) -> Result<Vec<RunTagCountRow>> {
         let mut conn = self.conn()?;
         let conn = &mut *conn;
+        if self.facts().is_some() {
+            let histories = history_entries(conn, q)?;
+            let from_facts = self.with_facts(
+                conn,
+                q.run_ids.as_deref(),
+                &q.filter,
+                q.compare.as_ref(),
+                |_, plan, items| {
+                    Some(
+                        histories
+                            .iter()
+                            .map(|h| {
+                                let open: Vec<facts::Item<'_>> = items
+                                    .iter()
+                                    .filter(|i| {
+                                        i.run.run_id == h.run_id && i.fact.open_at(h.time_us)
+                                    })
+                                    .copied()
+                                    .collect();
+                                facts::total(&open, plan.unique)
+                            })
+                            .collect::<Vec<i64>>(),
+                    )
+                },
+            )?;
+            if let Some(counts) = from_facts {
+                return histories
+                    .into_iter()
+                    .zip(counts)
+                    .map(|(h, n)| {
+                        Ok(RunTagCountRow {
+                            id: h.id,
+                            run_id: h.run_id,
+                            run_name: h.run_name,
+                            time: from_micros(h.time_us)?,
+                            tag: h.version_tag,
+                            count: n,
+                        })
+                    })
+                    .collect();
+            }
+        }
         let mut sql = Sql::new(conn);
         sql.push("SELECT h.id, h.run_id, hr.name AS run_name, h.time_us, h.version_tag, (SELECT ")
             .push(if q.filter.is_unique {
@@ -600,6 +778,48 @@ impl ProductDb {
             compare: None,
             ..q.clone()
         };
+        let from_facts = self.with_facts(
+            conn,
+            q.run_ids.as_deref(),
+            &q.filter,
+            None,
+            |_, plan, items| {
+                let mut per_run: BTreeMap<i64, Vec<facts::Item<'_>>> = BTreeMap::new();
+                for i in items {
+                    per_run.entry(i.run.run_id).or_default().push(i);
+                }
+                Some(
+                    per_run
+                        .into_iter()
+                        .map(|(run, items)| (run, facts::total(&items, plan.unique)))
+                        .collect::<Vec<(i64, i64)>>(),
+                )
+            },
+        )?;
+        if let Some(counts) = from_facts {
+            let mut names = Sql::with(
+                conn,
+                "SELECT id AS run_id, name, CAST(0 AS BIGINT) AS n FROM runs WHERE id IN ",
+            );
+            names.bind_list(counts.iter().map(|(id, _)| *id));
+            let names: HashMap<i64, String> = names
+                .load::<RunCountDb>(conn)?
+                .into_iter()
+                .map(|r| (r.run_id, r.name))
+                .collect();
+            let mut rows: Vec<RunReportCountRow> = counts
+                .into_iter()
+                .filter_map(|(run_id, count)| {
+                    names.get(&run_id).map(|name| RunReportCountRow {
+                        run_id,
+                        name: name.clone(),
+                        count,
+                    })
+                })
+                .collect();
+            rows.sort_by(|a, b| a.name.cmp(&b.name).then(a.run_id.cmp(&b.run_id)));
+            return Ok(facts::page(rows, q.limit, q.offset));
+        }
         sql.push("SELECT r.run_id, ru.name, ")
             .push(if q.filter.is_unique {
                 "COUNT(DISTINCT r.bug_id)"
@@ -712,7 +932,31 @@ impl ProductDb {
         )
         .load(conn)?;
         let (runs_of, unknown) = checker_runs(conn, run_ids)?;
-        let open = open_counts(conn, run_ids, unique)?;
+        let filter = ReportFilter {
+            is_unique: unique,
+            ..ReportFilter::default()
+        };
+        let from_facts = self.with_facts(conn, run_ids, &filter, None, |snap, plan, items| {
+            let mut open: HashMap<i64, (i64, i64)> = HashMap::new();
+            let counts = facts::count_by(
+                &items,
+                facts::mode(plan, facts::Unique::DistinctPerGroup),
+                |i| (snap.checker(i.fact).id, i.fact.fixed_at == i64::MAX),
+            );
+            for ((checker, is_open), n) in counts {
+                let entry = open.entry(checker).or_default();
+                if is_open {
+                    entry.0 = n;
+                } else {
+                    entry.1 = n;
+                }
+            }
+            Some(open)
+        })?;
+        let open = match from_facts {
+            Some(open) => open,
+            None => open_counts(conn, run_ids, unique)?,
+        };
         Ok(checkers
             .into_iter()
             .map(|c| {
@@ -734,6 +978,25 @@ impl ProductDb {
     }
 }
 
+/// The history entries `run_history_tag_counts` lists, newest first, with a
+/// count of 0.
+fn history_entries(conn: &mut AnyConnection, q: &CountQuery) -> Result<Vec<TagCountDb>> {
+    let mut sql = Sql::with(
+        conn,
+        "SELECT h.id, h.run_id, hr.name AS run_name, h.time_us, h.version_tag, CAST(0 AS BIGINT) AS n \
+         FROM run_histories h JOIN runs hr ON hr.id = h.run_id WHERE 1 = 1",
+    );
+    if let Some(ids) = q.run_ids.as_ref().filter(|v| !v.is_empty()) {
+        sql.push(" AND h.run_id IN ").bind_list(ids.iter().copied());
+    }
+    if let Some(tags) = &q.filter.run_tags {
+        sql.push(" AND h.id IN ").bind_list(tags.iter().copied());
+    }
+    sql.push(" ORDER BY h.time_us DESC, h.id DESC");
+    push_limit(&mut sql, q.limit, q.offset);
+    Ok(sql.load(conn)?)
+}
+
 /// Per checker: the runs enabling and disabling it in their latest store;
 /// and the runs whose latest store has no checker list.
 #[allow(clippy::type_complexity)]
@@ -743,16 +1006,21 @@ fn checker_runs(
 ) -> Result<(HashMap<i64, (BTreeSet<i64>, BTreeSet<i64>)>, BTreeSet<i64>)> {
     let mut sql = Sql::with(
         conn,
-        "SELECT DISTINCT i.checker_id, i.enabled, h.run_id FROM run_histories h \
+        // The checker sets of each run's latest store first (a store has
+        // an analysis per analysed file, but they share a few sets), then
+        // their checkers.
+        "SELECT DISTINCT i.checker_id, i.enabled, s.run_id FROM \
+         (SELECT DISTINCT h.run_id, a.checker_set_id FROM run_histories h \
          LEFT JOIN run_history_analysis_info ha ON ha.run_history_id = h.id \
          LEFT JOIN analysis_info a ON a.id = ha.analysis_info_id \
-         LEFT JOIN checker_set_items i ON i.checker_set_id = a.checker_set_id \
          WHERE h.id IN (SELECT MAX(id) FROM run_histories WHERE 1 = 1",
     );
     if let Some(ids) = run_ids {
         sql.push(" AND run_id IN ").bind_list(ids.iter().copied());
     }
-    sql.push(" GROUP BY run_id)");
+    sql.push(
+        " GROUP BY run_id)) s LEFT JOIN checker_set_items i ON i.checker_set_id = s.checker_set_id",
+    );
     let mut runs: HashMap<i64, (BTreeSet<i64>, BTreeSet<i64>)> = HashMap::new();
     let mut unknown = BTreeSet::new();
     for row in sql.load::<CheckerRunDb>(conn)? {

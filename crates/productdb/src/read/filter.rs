@@ -94,12 +94,12 @@ pub(super) fn report_filter_sql(sql: &mut Sql, run_ids: Option<&[i64]>, f: &Repo
 }
 
 /// `Some` non-empty list.
-fn non_empty(v: Option<&[i64]>) -> Option<&[i64]> {
+pub(super) fn non_empty(v: Option<&[i64]>) -> Option<&[i64]> {
     v.filter(|v| !v.is_empty())
 }
 
 /// CodeChecker's `is_cmp_data_empty`: no runs, no tags, no date.
-fn compare_is_empty(c: &Compare) -> bool {
+pub(super) fn compare_is_empty(c: &Compare) -> bool {
     non_empty(c.run_ids.as_deref()).is_none()
         && non_empty(c.run_tags.as_deref()).is_none()
         && c.open_reports_date.is_none_or(|d| d == 0)
@@ -223,6 +223,34 @@ fn compare_sql(sql: &mut Sql, run_ids: Option<&[i64]>, f: &ReportFilter, c: &Com
     }
 }
 
+/// ` AND …`: the conditions of `f` on the checker (analyzer and checker
+/// names, severities), on the `checkers` alias `alias`. The report filter
+/// and the in-memory facts (which pick checker ids with it) share it.
+pub(super) fn checker_sql(sql: &mut Sql, alias: &str, f: &ReportFilter) {
+    if let Some(v) = f.analyzer_names.as_ref().filter(|v| !v.is_empty()) {
+        like_any(sql, &format!("{alias}.analyzer_name"), v);
+    }
+    if let Some(v) = f.checker_names.as_ref().filter(|v| !v.is_empty()) {
+        like_any(sql, &format!("{alias}.checker_name"), v);
+    }
+    if let Some(v) = f.severities.as_ref().filter(|v| !v.is_empty()) {
+        sql.push(&format!(" AND {alias}.severity IN "))
+            .bind_list(v.iter().map(|s| i64::from(s.to_thrift())));
+    }
+}
+
+/// ` AND (path ILIKE p1 OR …)`: the main file's path matches one of
+/// `paths`, on the `files` alias `alias`.
+pub(super) fn file_path_sql(sql: &mut Sql, alias: &str, paths: &[String]) {
+    like_any(sql, &format!("{alias}.filepath"), paths);
+}
+
+/// ` AND (name ILIKE n1 OR …)`: the run's name matches one of `names`, on
+/// the `runs` alias `alias`.
+pub(super) fn run_name_sql(sql: &mut Sql, alias: &str, names: &[String]) {
+    like_any(sql, &format!("{alias}.name"), names);
+}
+
 /// Appends the conditions of `f` other than its runs, tags and date.
 fn report_conditions_sql(sql: &mut Sql, f: &ReportFilter) {
     if matches!(&f.report_hashes, Some(v) if v.is_empty()) {
@@ -230,7 +258,9 @@ fn report_conditions_sql(sql: &mut Sql, f: &ReportFilter) {
         return;
     }
     if let Some(paths) = f.file_paths.as_ref().filter(|v| !v.is_empty()) {
-        if f.file_matches_any_point {
+        if !f.file_matches_any_point {
+            file_path_sql(sql, "f", paths);
+        } else {
             let op = sql.ilike();
             sql.push(" AND (r.id IN (SELECT pf.report_id FROM report_path_data_files pf JOIN files pff ON pff.id = pf.file_id WHERE ");
             for (i, p) in paths.iter().enumerate() {
@@ -244,32 +274,15 @@ fn report_conditions_sql(sql: &mut Sql, f: &ReportFilter) {
                 sql.push(" OR f.filepath").push(op).bind(like_pattern(p));
             }
             sql.push(")");
-        } else {
-            like_any(sql, "f.filepath", paths);
         }
     }
     if let Some(v) = f.checker_msgs.as_ref().filter(|v| !v.is_empty()) {
         like_any(sql, "r.checker_message", v);
     }
-    if let Some(v) = f.analyzer_names.as_ref().filter(|v| !v.is_empty()) {
-        like_any(sql, "c.analyzer_name", v);
-    }
-    if let Some(v) = f.checker_names.as_ref().filter(|v| !v.is_empty()) {
-        like_any(sql, "c.checker_name", v);
-    }
-    if let Some(v) = f.severities.as_ref().filter(|v| !v.is_empty()) {
-        sql.push(" AND c.severity IN ")
-            .bind_list(v.iter().map(|s| i64::from(s.to_thrift())));
-    }
+    checker_sql(sql, "c", f);
     if let Some(v) = f.run_names.as_ref().filter(|v| !v.is_empty()) {
-        let op = sql.ilike();
-        sql.push(" AND r.run_id IN (SELECT rn.id FROM runs rn WHERE ");
-        for (i, n) in v.iter().enumerate() {
-            if i > 0 {
-                sql.push(" OR ");
-            }
-            sql.push("rn.name").push(op).bind(like_pattern(n));
-        }
+        sql.push(" AND r.run_id IN (SELECT rn.id FROM runs rn WHERE 1 = 1");
+        run_name_sql(sql, "rn", v);
         sql.push(")");
     }
     if let Some(v) = f.report_hashes.as_ref() {

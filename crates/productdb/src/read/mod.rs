@@ -4,6 +4,7 @@
 mod component_filter;
 pub(crate) mod counts;
 mod diff;
+pub(crate) mod facts;
 mod files;
 mod filter;
 mod reports;

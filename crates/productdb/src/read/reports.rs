@@ -8,6 +8,7 @@ use diesel::sql_types::{BigInt, Binary, Bool, Nullable, Text};
 use diesel::QueryableByName;
 
 use super::counts::push_report_scope;
+use super::facts;
 use super::filter::report_scope_sql;
 use super::runs::push_limit;
 use crate::codec::{decode_path, ItemKind};
@@ -126,6 +127,44 @@ impl ProductDb {
             descending: true,
         }];
         let sorts: &[ReportSort] = q.sort.as_deref().unwrap_or(&default_sort);
+        let from_facts = self.with_facts(
+            conn,
+            q.run_ids.as_deref(),
+            &q.filter,
+            q.compare.as_ref(),
+            |snap, _, items| facts::page_ids(snap, items, sorts, unique, q.limit, q.offset),
+        )?;
+        let rows = match from_facts {
+            Some(ids) => rows_by_ids(conn, &ids)?,
+            None => self.report_rows(conn, q, sorts)?,
+        };
+        let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
+        let mut annotations = annotations_of(conn, &ids)?;
+        let mut details = if q.with_details {
+            details_of(conn, &ids)?
+        } else {
+            HashMap::new()
+        };
+        rows.into_iter()
+            .map(|r| {
+                let id = r.id;
+                to_row(
+                    r,
+                    annotations.remove(&id).unwrap_or_default(),
+                    details.remove(&id),
+                )
+            })
+            .collect()
+    }
+
+    /// The page of `q` in the order of `sorts`, asked of SQL.
+    fn report_rows(
+        &self,
+        conn: &mut AnyConnection,
+        q: &ReportQuery,
+        sorts: &[ReportSort],
+    ) -> Result<Vec<DbReport>> {
+        let unique = q.filter.is_unique;
         let mut sql = Sql::new(conn);
         let order: Vec<(String, bool)> = sorts
             .iter()
@@ -168,24 +207,7 @@ impl ProductDb {
             sql.push("r.id");
         }
         push_limit(&mut sql, q.limit, q.offset);
-        let rows: Vec<DbReport> = sql.load(conn)?;
-        let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
-        let mut annotations = annotations_of(conn, &ids)?;
-        let mut details = if q.with_details {
-            details_of(conn, &ids)?
-        } else {
-            HashMap::new()
-        };
-        rows.into_iter()
-            .map(|r| {
-                let id = r.id;
-                to_row(
-                    r,
-                    annotations.remove(&id).unwrap_or_default(),
-                    details.remove(&id),
-                )
-            })
-            .collect()
+        Ok(sql.load(conn)?)
     }
 
     /// Number of reports matching (CodeChecker's `getRunResultCount`); in
@@ -198,6 +220,9 @@ impl ProductDb {
     ) -> Result<i64> {
         let mut conn = self.conn()?;
         let conn = &mut *conn;
+        if let Some(n) = self.count_from_facts(conn, run_ids, filter, compare)? {
+            return Ok(n);
+        }
         let mut sql = Sql::new(conn);
         sql.push(if filter.is_unique {
             "SELECT COUNT(DISTINCT r.bug_id) AS v"
@@ -237,6 +262,23 @@ impl ProductDb {
         let mut conn = self.conn()?;
         details_of(&mut conn, ids)
     }
+}
+
+/// The reports `ids`, in that order.
+fn rows_by_ids(conn: &mut AnyConnection, ids: &[i64]) -> Result<Vec<DbReport>> {
+    let mut by_id: HashMap<i64, DbReport> = HashMap::with_capacity(ids.len());
+    for chunk in ids.chunks(MAX_BINDS) {
+        let mut sql = Sql::new(conn);
+        sql.push("SELECT ")
+            .push(COLUMNS)
+            .push(FROM)
+            .push(" AND r.id IN ")
+            .bind_list(chunk.iter().copied());
+        for row in sql.load::<DbReport>(conn)? {
+            by_id.insert(row.id, row);
+        }
+    }
+    Ok(ids.iter().filter_map(|id| by_id.remove(id)).collect())
 }
 
 /// The ORDER BY expressions of a sort key. Review and detection statuses

@@ -46,6 +46,8 @@ struct StatusCount {
     #[diesel(sql_type = BigInt)]
     status: i64,
     #[diesel(sql_type = BigInt)]
+    review: i64,
+    #[diesel(sql_type = BigInt)]
     n: i64,
 }
 
@@ -124,13 +126,22 @@ impl ProductDb {
     ) -> Result<Vec<RunRow>> {
         let mut conn = self.conn()?;
         let conn = &mut *conn;
+        // The open report count is needed in SQL only to sort by it;
+        // otherwise it comes with the status counts below.
+        let by_count = sort.is_some_and(|s| s.key == RunSortKey::UnresolvedReports);
         let mut sql = Sql::with(
             conn,
-            "SELECT r.id, r.name, r.date_us, r.duration, r.version, \
-             (SELECT COUNT(*) FROM reports x WHERE x.run_id = r.id AND ",
+            "SELECT r.id, r.name, r.date_us, r.duration, r.version, ",
         );
-        sql.push(OPEN_REPORT).push(
-            ") AS report_count, h.version_tag, h.cc_version, h.description FROM runs r \
+        if by_count {
+            sql.push("(SELECT COUNT(*) FROM reports x WHERE x.run_id = r.id AND ")
+                .push(OPEN_REPORT)
+                .push(")");
+        } else {
+            sql.push("CAST(0 AS BIGINT)");
+        }
+        sql.push(
+            " AS report_count, h.version_tag, h.cc_version, h.description FROM runs r \
              LEFT JOIN run_histories h ON h.id = \
              (SELECT MAX(h2.id) FROM run_histories h2 WHERE h2.run_id = r.id) WHERE 1 = 1",
         );
@@ -155,16 +166,25 @@ impl ProductDb {
         push_limit(&mut sql, limit, offset);
         let rows: Vec<RunDbRow> = sql.load(conn)?;
         let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
-        let counts = status_counts(conn, &ids)?;
+        let mut counts = self.cached_status_counts(&ids);
+        let missing: Vec<i64> = ids
+            .iter()
+            .copied()
+            .filter(|id| !counts.contains_key(id))
+            .collect();
+        counts.extend(status_counts(conn, &missing)?);
         let mut stats = latest_statistics(conn, &ids)?;
         rows.into_iter()
             .map(|r| {
+                let status = counts.get(&r.id);
                 Ok(RunRow {
                     id: r.id,
                     date: from_micros(r.date_us)?,
                     duration: r.duration,
-                    result_count: r.report_count,
-                    detection_status_count: counts.get(&r.id).cloned().unwrap_or_default(),
+                    result_count: status.map_or(r.report_count, |s| s.open),
+                    detection_status_count: status
+                        .map(|s| s.by_detection.clone())
+                        .unwrap_or_default(),
                     version_tag: r.version_tag,
                     cc_version: r.cc_version,
                     description: r.description,
@@ -420,21 +440,52 @@ pub(crate) fn push_limit(sql: &mut Sql, limit: Option<i64>, offset: i64) {
     }
 }
 
+/// A run's report counts per detection status, and its open reports
+/// (CodeChecker's "unresolved" result count).
+#[derive(Debug, Clone, Default)]
+pub(crate) struct RunStatusCounts {
+    /// Per detection status, by status.
+    pub by_detection: Vec<(DetectionStatus, i64)>,
+    /// Reports neither closed by detection nor dismissed by review.
+    pub open: i64,
+}
+
+impl RunStatusCounts {
+    /// Adds `n` reports of `detection` and `review` (stored numbers).
+    pub(crate) fn add(&mut self, detection: i64, review: i64, n: i64) -> Result<()> {
+        let status = crate::codec::detection_status_of(detection)?;
+        match self.by_detection.last_mut() {
+            Some((s, count)) if *s == status => *count += n,
+            _ => self.by_detection.push((status, n)),
+        }
+        if !matches!(detection, 1 | 4 | 5) && !matches!(review, 2 | 3) {
+            self.open += n;
+        }
+        Ok(())
+    }
+}
+
+/// Per run of `run_ids`: its counts, in one index-only walk of
+/// `(run_id, detection_status, review_status)`.
 fn status_counts(
     conn: &mut AnyConnection,
     run_ids: &[i64],
-) -> Result<HashMap<i64, Vec<(DetectionStatus, i64)>>> {
-    let mut out: HashMap<i64, Vec<(DetectionStatus, i64)>> = HashMap::new();
+) -> Result<HashMap<i64, RunStatusCounts>> {
+    let mut out: HashMap<i64, RunStatusCounts> = HashMap::new();
     for chunk in run_ids.chunks(MAX_BINDS) {
         let mut sql = Sql::with(
             conn,
-            "SELECT run_id, detection_status AS status, COUNT(*) AS n FROM reports WHERE run_id IN ",
+            "SELECT run_id, detection_status AS status, review_status AS review, COUNT(*) AS n \
+             FROM reports WHERE run_id IN ",
         );
-        sql.bind_list(chunk.iter().copied())
-            .push(" GROUP BY run_id, detection_status ORDER BY run_id, detection_status");
+        sql.bind_list(chunk.iter().copied()).push(
+            " GROUP BY run_id, detection_status, review_status \
+             ORDER BY run_id, detection_status, review_status",
+        );
         for row in sql.load::<StatusCount>(conn)? {
-            let status = crate::codec::detection_status_of(row.status)?;
-            out.entry(row.run_id).or_default().push((status, row.n));
+            out.entry(row.run_id)
+                .or_default()
+                .add(row.status, row.review, row.n)?;
         }
     }
     Ok(out)

@@ -10,6 +10,7 @@ mod compare;
 mod concurrency;
 mod counts;
 mod detection;
+mod facts;
 mod filters;
 mod retention;
 mod review;

@@ -1,0 +1,2 @@
+DROP INDEX ix_reports_run_status;
+CREATE INDEX ix_reports_run_id ON reports (run_id);
