@@ -19,6 +19,7 @@ mod foundation_wire;
 mod ops_observe;
 mod process_model;
 mod store_bad_input;
+mod store_cluster;
 mod store_clang;
 mod store_interop;
 mod store_kill_midway;
