@@ -392,7 +392,10 @@ impl Server {
         let _ = child.wait();
         let deadline = Instant::now() + Duration::from_secs(10);
         while children.iter().any(|(p, _)| alive(*p)) {
-            assert!(Instant::now() < deadline, "a killed server process lives on");
+            assert!(
+                Instant::now() < deadline,
+                "a killed server process lives on"
+            );
             std::thread::sleep(Duration::from_millis(10));
         }
     }

@@ -41,10 +41,7 @@ fn cluster_databases(what: &str) -> Option<(PgDatabase, PgDatabase)> {
 
 /// A server of the cluster on `config`.
 fn node(id: &str, config: &PgDatabase) -> ServerBuilder {
-    store_server()
-        .machine_id(id)
-        .config_db(&config.url)
-        .api(1)
+    store_server().machine_id(id).config_db(&config.url).api(1)
 }
 
 fn product_url(server: &Server) -> String {
@@ -132,7 +129,11 @@ fn a_store_accepted_by_a_server_without_workers_runs_on_another() {
         .log()
         .contains("store upload kept in the configuration database"));
     assert_same_runs(&product_url(&b), &quiet().product_url(), &["through-a"]);
-    assert_eq!(stored_input_rows(&config.url), 0, "the upload was not removed");
+    assert_eq!(
+        stored_input_rows(&config.url),
+        0,
+        "the upload was not removed"
+    );
     a.assert_no_child_died();
     b.assert_no_child_died();
 }
@@ -158,7 +159,7 @@ fn a_dead_servers_queued_and_running_stores_are_finished_by_another() {
     // The first is large enough to be killed while it writes; the others
     // wait behind it for node A's only worker.
     let stores = [
-        ("big", upload_of(&corpus("big", 250, 50, 31))),
+        ("big", upload_of(&corpus("big", 80, 25, 31))),
         ("queued-1", upload_of(&corpus("queued-1", 6, 8, 32))),
         ("queued-2", upload_of(&corpus("queued-2", 6, 8, 33))),
     ];
@@ -240,6 +241,10 @@ fn a_dead_servers_queued_and_running_stores_are_finished_by_another() {
         &quiet().product_url(),
         &["big", "queued-1", "queued-2"],
     );
-    assert_eq!(stored_input_rows(&config.url), 0, "uploads were left behind");
+    assert_eq!(
+        stored_input_rows(&config.url),
+        0,
+        "uploads were left behind"
+    );
     b.assert_no_child_died();
 }
