@@ -684,6 +684,38 @@ mod tests {
         Ok(())
     }
 
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+
+        /// An upload kept in the configuration database (its decoded bytes)
+        /// unpacks exactly as the base64 text it came from: same files, same
+        /// budget, same refusals.
+        #[test]
+        fn decoded_bytes_unpack_as_their_base64_text(zip in archives(), level in 0..10u32) {
+            let mut z = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::new(level));
+            z.write_all(&zip).unwrap();
+            let zlib = z.finish().unwrap();
+            let text = base64::engine::general_purpose::STANDARD.encode(&zlib);
+            let limits = UnpackLimits {
+                max_unpacked_bytes: 1 << 20,
+                max_ratio: 3,
+                ratio_free_bytes: 60_000,
+                max_entries: 50,
+            };
+            let base = tempfile::tempdir().unwrap();
+            let (a, b) = (base.path().join("a"), base.path().join("b"));
+            fs::create_dir(&a).unwrap();
+            fs::create_dir(&b).unwrap();
+            let from_text = unpack(&text, &a, &limits).map_err(|e| e.to_string());
+            let mut bytes = Vec::new();
+            decoded(&text).read_to_end(&mut bytes).unwrap();
+            prop_assert_eq!(&bytes, &zlib);
+            let from_bytes = unpack_decoded(bytes.as_slice(), bytes.len() as u64, &b, &limits)
+                .map_err(|e| e.to_string());
+            prop_assert_eq!(from_text, from_bytes);
+        }
+    }
+
     #[test]
     fn budget_has_a_floor_and_a_ceiling() {
         let l = UnpackLimits {
