@@ -248,3 +248,253 @@ fn a_dead_servers_queued_and_running_stores_are_finished_by_another() {
     );
     b.assert_no_child_died();
 }
+
+/// Names in the first column of `query` on the PostgreSQL database `url`.
+fn names(url: &str, query: &str) -> Vec<String> {
+    #[derive(diesel::QueryableByName)]
+    struct Name {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        name: String,
+    }
+    let mut conn = PgConnection::establish(url).expect("connect");
+    diesel::sql_query(query)
+        .load::<Name>(&mut conn)
+        .expect("query names")
+        .into_iter()
+        .map(|n| n.name)
+        .collect()
+}
+
+/// A small generator of pseudo-random numbers (xorshift), seeded per run.
+struct Dice(u64);
+
+impl Dice {
+    fn below(&mut self, n: usize) -> usize {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        (self.0 % n as u64) as usize
+    }
+}
+
+/// Runs `CodeChecker store` of each `(corpus, run, url)` at once; the
+/// threads answer whether the client saw its store succeed.
+fn store_all(jobs: Vec<(Corpus, String, String)>) -> Vec<std::thread::JoinHandle<(String, bool)>> {
+    jobs.into_iter()
+        .map(|(corpus, run, url)| {
+            std::thread::spawn(move || {
+                let out = codechecker(
+                    Venv::Current,
+                    &["store", &corpus.arg(), "-n", &run, "--url", &url],
+                    &[],
+                );
+                (run, out.code == 0)
+            })
+        })
+        .collect()
+}
+
+/// The issue's chaos test, bounded: two servers on one PostgreSQL, 8
+/// concurrent stores by CodeChecker's client and 200 dummy tasks while
+/// worker and API processes and then one whole server are SIGKILLed.
+/// Afterwards every task has ended, and ended once; every store the client
+/// saw succeed is complete and equal to the same store on a quiet server,
+/// and every run that exists at all is complete (none is mixed).
+#[test]
+fn chaos_stores_and_tasks_survive_killed_processes_and_a_dead_server() {
+    let Some((config, product)) = cluster_databases("store_cluster_chaos") else {
+        return;
+    };
+    let chaos_node = |id: &str| {
+        node(id, &config)
+            .api(2)
+            .workers(2)
+            .lease_secs(2)
+            .arg("--store-hold-secs")
+            .arg("0")
+    };
+    let a = chaos_node("chaos-a").start();
+    let mut b = chaos_node("chaos-b").start();
+    let work = tempfile::tempdir().expect("temp dir");
+    let corpora: Vec<Corpus> = (0..8u64)
+        .map(|i| {
+            generate(
+                &CorpusSpec {
+                    files: 8,
+                    reports: 6,
+                    seed: 100 + i,
+                    ..CorpusSpec::default()
+                },
+                &work.path().join(format!("c{i}")),
+                &work.path().join(format!("c{i}-src")),
+            )
+        })
+        .collect();
+    let urls = [product_url(&a), product_url(&b)];
+    let jobs = |prefix: &str| -> Vec<(Corpus, String, String)> {
+        corpora
+            .iter()
+            .enumerate()
+            .map(|(i, c)| (c.clone(), format!("{prefix}-{i}"), urls[i % 2].clone()))
+            .collect()
+    };
+
+    // Calm: the throughput without kills.
+    let calm_started = std::time::Instant::now();
+    for done in store_all(jobs("calm")) {
+        let (run, ok) = done.join().expect("a store thread");
+        assert!(ok, "the calm store {run} failed");
+    }
+    let calm = calm_started.elapsed();
+
+    // Chaos: the same stores and 200 dummy tasks while processes die.
+    let seed = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(1, |d| d.as_nanos() as u64)
+        | 1;
+    println!("chaos seed {seed}");
+    let mut dice = Dice(seed);
+    let chaos_started = std::time::Instant::now();
+    let stores = store_all(jobs("chaos"));
+    let dummies: Vec<_> = [[a.url(), b.url()], [b.url(), a.url()]]
+        .into_iter()
+        .map(|servers| {
+            std::thread::spawn(move || {
+                let mut apis = servers.map(|url| TaskApi::new(&url));
+                let mut tokens = Vec::new();
+                // A killed API process (or server) loses a request: the
+                // client tries again, on the other server after a failure.
+                for _ in 0..1000 {
+                    if tokens.len() == 100 {
+                        break;
+                    }
+                    match apis[0].call("createDummyTask", json!([0, false])) {
+                        support::python::Reply::Ok(token) => {
+                            tokens.extend(token.as_str().map(str::to_owned));
+                        }
+                        _ => apis.swap(0, 1),
+                    }
+                }
+                tokens
+            })
+        })
+        .collect();
+    let mut kills = Vec::new();
+    let mut b_alive = true;
+    for round in 0.. {
+        if stores.iter().all(|s| s.is_finished()) || round >= 40 {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(300 + dice.below(700) as u64));
+        if round == 4 {
+            b.kill_all();
+            b_alive = false;
+            kills.push("server B".to_owned());
+            continue;
+        }
+        let target = if b_alive && dice.below(2) == 1 {
+            &b
+        } else {
+            &a
+        };
+        let role = if dice.below(2) == 1 { "worker" } else { "api" };
+        let victims: Vec<u32> = target
+            .children()
+            .into_iter()
+            .filter(|(_, r)| r == role)
+            .map(|(pid, _)| pid)
+            .collect();
+        if victims.is_empty() {
+            continue;
+        }
+        let pid = victims[dice.below(victims.len())];
+        support::server::signal(pid, libc::SIGKILL);
+        kills.push(format!("{} {role}", target.machine_id()));
+    }
+    let mut succeeded = Vec::new();
+    for done in stores {
+        let (run, ok) = done.join().expect("a store thread");
+        if ok {
+            succeeded.push(run);
+        }
+    }
+    let chaos = chaos_started.elapsed();
+    // The reference: the same stores on a quiet server (while the cluster
+    // settles).
+    let reference = store_all(
+        jobs("chaos")
+            .into_iter()
+            .map(|(c, run, _)| (c, run, quiet().product_url()))
+            .collect(),
+    );
+    let created: Vec<String> = dummies
+        .into_iter()
+        .flat_map(|d| d.join().expect("a dummy thread"))
+        .collect();
+    for done in reference {
+        let (run, ok) = done.join().expect("a reference store");
+        assert!(ok, "the quiet server's store {run} failed");
+    }
+    let per_minute = |n: usize, d: Duration| n as f64 * 60.0 / d.as_secs_f64();
+    println!(
+        "store throughput (stores the client saw succeed): {:.1}/min calm (8 in {:.1} s), \
+         {:.1}/min while killing ({} in {:.1} s; {} kills: {}); {} dummy tasks created",
+        per_minute(8, calm),
+        calm.as_secs_f64(),
+        per_minute(succeeded.len(), chaos),
+        succeeded.len(),
+        chaos.as_secs_f64(),
+        kills.len(),
+        kills.join(", "),
+        created.len()
+    );
+    assert_eq!(created.len(), 200, "not every dummy task could be created");
+
+    // Every task ends: the survivor rescues and runs what the dead left.
+    support::wait_for(
+        "every task to end",
+        Duration::from_secs(120),
+        Duration::from_millis(250),
+        || {
+            names(
+                &config.url,
+                "SELECT token AS name FROM background_tasks WHERE status < 3",
+            )
+            .is_empty()
+            .then_some(())
+        },
+    );
+    // ... once: no task's end was recorded twice.
+    let logs = format!("{}\n{}", a.log(), b.log());
+    for token in names(&config.url, "SELECT token AS name FROM background_tasks") {
+        let ended = logs.matches(&format!("task ended token={token}")).count();
+        assert!(ended <= 1, "task {token} ended {ended} times");
+    }
+    for token in &created {
+        let record = configdb::ConfigDb::open(&config.url)
+            .expect("open the configuration")
+            .get_task(token)
+            .expect("read")
+            .expect("a created task exists");
+        assert!(record.status.is_terminal(), "{record:?}");
+    }
+    assert_eq!(
+        stored_input_rows(&config.url),
+        0,
+        "uploads were left behind"
+    );
+
+    // The runs: every store the client saw succeed is there, and every run
+    // there is whole, equal to the quiet server's.
+    let stored = names(
+        &product.url,
+        "SELECT name FROM runs WHERE name LIKE 'chaos-%'",
+    );
+    for run in &succeeded {
+        assert!(stored.contains(run), "{run} succeeded but is missing");
+    }
+    let runs: Vec<&str> = stored.iter().map(String::as_str).collect();
+    if !runs.is_empty() {
+        assert_same_runs(&product_url(&a), &quiet().product_url(), &runs);
+    }
+}
