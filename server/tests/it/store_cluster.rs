@@ -28,6 +28,15 @@ fn quiet() -> &'static Server {
     QUIET.get_or_init(|| store_server().start_shared())
 }
 
+/// One cluster of this module at a time: each server process keeps a few
+/// PostgreSQL connections, and the server's `max_connections` is shared
+/// with every other test.
+fn one_cluster_at_a_time() -> std::sync::MutexGuard<'static, ()> {
+    static SLOT: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    SLOT.lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
 /// A configuration database with the product [`PRODUCT`] on a PostgreSQL
 /// database of its own; `None` without PostgreSQL (outside CI).
 fn cluster_databases(what: &str) -> Option<(PgDatabase, PgDatabase)> {
@@ -98,6 +107,7 @@ fn assert_same_runs(ours: &str, reference: &str, runs: &[&str]) {
 
 #[test]
 fn a_store_accepted_by_a_server_without_workers_runs_on_another() {
+    let _slot = one_cluster_at_a_time();
     let Some((config, _product)) = cluster_databases("store_cluster") else {
         return;
     };
@@ -140,7 +150,8 @@ fn a_store_accepted_by_a_server_without_workers_runs_on_another() {
 
 #[test]
 fn a_dead_servers_queued_and_running_stores_are_finished_by_another() {
-    let Some((config, _product)) = cluster_databases("store_cluster_kill") else {
+    let _slot = one_cluster_at_a_time();
+    let Some((config, product)) = cluster_databases("store_cluster_kill") else {
         return;
     };
     let work = tempfile::tempdir().expect("temp dir");
@@ -156,13 +167,17 @@ fn a_dead_servers_queued_and_running_stores_are_finished_by_another() {
             &work.path().join(format!("{name}-src")),
         )
     };
-    // The first is large enough to be killed while it writes; the others
-    // wait behind it for node A's only worker.
+    // The first waits for its run's lock (held here) on node A's only
+    // worker when A dies; the others wait in the queue behind it.
     let stores = [
-        ("big", upload_of(&corpus("big", 80, 25, 31))),
+        ("held", upload_of(&corpus("held", 10, 8, 31))),
         ("queued-1", upload_of(&corpus("queued-1", 6, 8, 32))),
         ("queued-2", upload_of(&corpus("queued-2", 6, 8, 33))),
     ];
+    let product_db = productdb::ProductDb::open(&product.url).expect("open the product");
+    let lock = product_db
+        .acquire_run_lock("held", "the test")
+        .expect("hold the run's lock");
     let lease = 3;
     let mut a = node("store-cluster-doomed", &config)
         .workers(1)
@@ -175,12 +190,12 @@ fn a_dead_servers_queued_and_running_stores_are_finished_by_another() {
         .map(|(run, upload)| submit(&product_url(&a), upload, run))
         .collect();
     support::wait_for(
-        "node A to write the big store",
+        "node A to run the first store",
         Duration::from_secs(120),
-        Duration::from_millis(10),
+        Duration::from_millis(50),
         || {
             a.log()
-                .contains("store: writing reports run=big")
+                .contains("store waits for another store run=held")
                 .then_some(())
         },
     );
@@ -198,8 +213,11 @@ fn a_dead_servers_queued_and_running_stores_are_finished_by_another() {
             configdb::TaskStatus::Enqueued,
             configdb::TaskStatus::Enqueued
         ],
-        "node A died with other stores than meant: make the big store larger"
+        "node A died with other stores than meant"
     );
+    product_db
+        .release_run_lock(&lock)
+        .expect("release the run's lock");
 
     // The quiet reference stores the same uploads meanwhile.
     let reference: Vec<String> = stores
@@ -226,10 +244,10 @@ fn a_dead_servers_queued_and_running_stores_are_finished_by_another() {
         "node B finished node A's stores {:.1} s after it started (lease {lease} s)",
         started.elapsed().as_secs_f64()
     );
-    let big = tasks.info(&tokens[0]).ok();
+    let held = tasks.info(&tokens[0]).ok();
     assert!(
-        task_comments(&big).contains("RESCHEDULED!"),
-        "the running store was not rescued: {big}"
+        task_comments(&held).contains("RESCHEDULED!"),
+        "the running store was not rescued: {held}"
     );
     let mut quiet_tasks = TaskApi::new(&quiet().url());
     for token in &reference {
@@ -239,7 +257,7 @@ fn a_dead_servers_queued_and_running_stores_are_finished_by_another() {
     assert_same_runs(
         &product_url(&b),
         &quiet().product_url(),
-        &["big", "queued-1", "queued-2"],
+        &["held", "queued-1", "queued-2"],
     );
     assert_eq!(
         stored_input_rows(&config.url),
@@ -302,6 +320,7 @@ fn store_all(jobs: Vec<(Corpus, String, String)>) -> Vec<std::thread::JoinHandle
 /// and every run that exists at all is complete (none is mixed).
 #[test]
 fn chaos_stores_and_tasks_survive_killed_processes_and_a_dead_server() {
+    let _slot = one_cluster_at_a_time();
     let Some((config, product)) = cluster_databases("store_cluster_chaos") else {
         return;
     };
