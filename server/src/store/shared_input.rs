@@ -2,11 +2,17 @@
 //! configuration database, when it is PostgreSQL.
 //!
 //! The server that accepts a store unpacks the upload into its own
-//! `<workspace>/tasks/` as always (that is where the upload is checked, and
-//! where its own workers find it), and also keeps the upload in the database
-//! ([`keep`], `configdb::ConfigDb::put_task_input`), which lets the workers of
-//! any server claim the store. A worker on another server fetches it
-//! ([`fetch`]) and unpacks it into its own workspace before ingesting it.
+//! `<workspace>/tasks/` as always (that is where the upload is checked and a
+//! bad one refused at once), keeps the upload in the database ([`keep`],
+//! `configdb::ConfigDb::put_task_input`), which lets the workers of any server
+//! claim the store, and removes its folder. The worker that claims the store,
+//! on whichever server, fetches the upload ([`fetch`]) and unpacks it into its
+//! own workspace before ingesting it, and removes that copy when the task
+//! ends. So no server keeps a folder for a store that another server may run:
+//! nothing is left on an API-only server, or on a server that dies, and every
+//! store of a cluster takes the same path. The price is unpacking the upload
+//! twice (once to check it, once to run it), which is cheap next to parsing
+//! its reports and writing them.
 //!
 //! What is kept is the upload as received after base64 decoding: the zlib
 //! stream of the client's ZIP, not the ZIP or the extracted files. It is the

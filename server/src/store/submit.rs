@@ -1,8 +1,9 @@
 //! The foreground part of a store, in the API process: check the request,
-//! unpack the upload into a folder of its own under `<workspace>/tasks/`,
-//! on a PostgreSQL configuration database also keep it there for the other
-//! servers of the cluster (`super::shared_input`), and enqueue the store task
-//! that the worker processes run.
+//! unpack the upload into a folder of its own under `<workspace>/tasks/`
+//! (on a PostgreSQL configuration database only to check it: the upload is
+//! kept in the database for whichever server of the cluster runs it, see
+//! `super::shared_input`), and enqueue the store task that the worker
+//! processes run.
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -197,7 +198,9 @@ pub fn enqueue(
     task.product_id = Some(product.id);
     task.actor = Some(params.user.clone());
     task.retry_safe = true;
-    task.input_path = Some(dir.display().to_string());
+    // Kept in the database, the upload is run from there by whichever
+    // server's worker claims it; the folder only served to check it.
+    task.input_path = (!shared).then(|| dir.display().to_string());
     // The store task kind reads these back (`tasks::store::StoreTask::Params`).
     task.payload = serde_json::to_string(&params).ok();
     let allocated = match settings.max_enqueued {
@@ -227,6 +230,9 @@ pub fn enqueue(
     });
     match created {
         Ok(token) => {
+            if shared {
+                let _ = std::fs::remove_dir_all(&dir);
+            }
             tracing::info!(%token, run = %params.run_name, "store task enqueued");
             Ok(token)
         }

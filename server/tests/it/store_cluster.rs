@@ -71,6 +71,18 @@ fn stored_input_rows(url: &str) -> i64 {
         .n
 }
 
+/// The folders under `<workspace>/tasks/` of `server`.
+fn task_folders(server: &Server) -> Vec<String> {
+    std::fs::read_dir(server.workspace().join("tasks"))
+        .map(|entries| {
+            entries
+                .flatten()
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
 /// Stores `corpus` as `run` with CodeChecker's client at `url`.
 fn client_store(corpus: &Corpus, run: &str, url: &str) {
     codechecker(
@@ -144,6 +156,14 @@ fn a_store_accepted_by_a_server_without_workers_runs_on_another() {
         0,
         "the upload was not removed"
     );
+    for server in [&a, &b] {
+        assert_eq!(
+            task_folders(server),
+            Vec::<String>::new(),
+            "{} kept a folder of the upload",
+            server.machine_id()
+        );
+    }
     a.assert_no_child_died();
     b.assert_no_child_died();
 }
