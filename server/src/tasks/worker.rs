@@ -1,10 +1,11 @@
 //! The worker loop of a background worker process: claim the oldest queued
-//! task of this machine (within the per-kind concurrency limits), run it
+//! task this machine may run (within the per-kind concurrency limits), run it
 //! under a lease kept alive by a heartbeat thread that also enforces the
 //! kind's deadline, record how it ended, rescue tasks whose worker vanished,
 //! and create the periodic maintenance tasks when their turn comes. A task
-//! whose input another server of the cluster accepted is run from a copy
-//! fetched from the configuration database (`crate::store::shared_input`).
+//! whose input is kept in the configuration database (a store on a
+//! PostgreSQL cluster) is run from a copy fetched from there
+//! (`crate::store::shared_input`).
 
 use std::collections::HashMap;
 use std::panic::{catch_unwind, AssertUnwindSafe};

@@ -1,6 +1,8 @@
 //! The durable task queue: creation, claiming, leases, completion, rescue.
 //!
-//! A worker claims the oldest `ENQUEUED` task of its machine, which becomes
+//! A worker claims the oldest `ENQUEUED` task it may run (its machine's, or
+//! one whose input is on no machine's disk: none, or kept in the database,
+//! see `super::inputs`), which becomes
 //! `RUNNING` under a lease that the worker renews with [`ConfigDb::heartbeat`].
 //! A task whose lease ran out (its worker died) is picked up by
 //! [`ConfigDb::rescue_expired`]: re-enqueued when it is safe to retry, dropped
