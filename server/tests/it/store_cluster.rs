@@ -3,7 +3,8 @@
 //! configuration database, so the other server's workers run it: when the
 //! accepting server has no workers, and when it dies (SIGKILL to every
 //! process) with stores queued and running. The runs equal the same stores
-//! on a quiet server of its own.
+//! on a quiet server of its own. Last, the chaos test, bounded in
+//! time, which prints the store throughput with and without kills.
 
 use crate::support;
 

@@ -294,10 +294,10 @@ impl ConfigDb {
     /// Atomically claims the oldest `ENQUEUED` task that `machine_id` may run
     /// for `owner`: one it created, one of any machine that has no input on
     /// a machine's disk (`input_path` unset), or one whose input is kept in
-    /// the database (`input_shared`, see [`ConfigDb::put_task_input`]). The task becomes `RUNNING` with
-    /// a lease of `lease`, `attempts` grows by one and `started_at` is set on
-    /// the first start. `None` when the
-    /// queue is empty. The returned record shows the state after the claim
+    /// the database (`input_shared`, see [`ConfigDb::put_task_input`]). The
+    /// task becomes `RUNNING` with a lease of `lease`, `attempts` grows by one
+    /// and `started_at` is set on the first start. `None` when the queue is
+    /// empty. The returned record shows the state after the claim
     /// (check `cancel_flag`: a task may have been cancelled while queued).
     pub fn claim_next(
         &self,
