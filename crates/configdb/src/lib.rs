@@ -40,6 +40,7 @@ pub use settings::NOTIFICATION_BANNER_KEY;
 pub use tasks::comments::{format_comment_timestamp, system_actor, Comment};
 pub use tasks::control::{Periodic, QueueBound};
 pub use tasks::filter::{TaskQuery, Ternary};
+pub use tasks::inputs::{TaskInput, INPUT_CHUNK_BYTES};
 pub use tasks::queue::{FinishOutcome, Heartbeat, KindLimit, RescueOutcome, Rescued};
 pub use tasks::stats::{
     cancel_requested_at, KindHistogram, KindStatusCount, TaskStats, HISTOGRAM_BOUNDS_SECS,

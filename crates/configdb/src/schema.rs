@@ -44,6 +44,16 @@ diesel::table! {
         progress -> Integer,
         payload -> Nullable<Text>,
         running_on -> Nullable<Text>,
+        input_shared -> Bool,
+    }
+}
+
+diesel::table! {
+    /// A task's input kept in the database (PostgreSQL clusters), in chunks.
+    task_inputs (token, seq) {
+        token -> Text,
+        seq -> Integer,
+        chunk -> Binary,
     }
 }
 
@@ -124,10 +134,12 @@ diesel::table! {
 }
 
 diesel::joinable!(background_tasks -> products (product_id));
+diesel::joinable!(task_inputs -> background_tasks (token));
 diesel::joinable!(auth_permissions -> products (product_id));
 diesel::allow_tables_to_appear_in_same_query!(
     products,
     background_tasks,
+    task_inputs,
     auth_sessions,
     personal_access_tokens,
     auth_permissions,

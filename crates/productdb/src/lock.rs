@@ -37,16 +37,35 @@ impl ProductDb {
     /// [`crate::OpenOptions::run_lock_timeout`]) is taken over. Fails with
     /// [`Error::RunLocked`] while another store holds a fresh lock.
     pub fn acquire_run_lock(&self, run_name: &str, user: &str) -> Result<RunLockToken> {
+        self.acquire_run_lock_with(run_name, user, &new_token())
+    }
+
+    /// [`ProductDb::acquire_run_lock`] with a lock token the caller chooses,
+    /// which also takes over a fresh lock holding the same token: the lock
+    /// an earlier attempt of the same store left when its process was
+    /// killed. A store that is retried (a rescued task) passes the same
+    /// token each time, so it does not wait for its own dead predecessor's
+    /// lock to expire; other stores still do. A predecessor still inside its
+    /// transaction keeps the row locked (PostgreSQL), which refuses the
+    /// takeover until it ends.
+    pub fn acquire_run_lock_with(
+        &self,
+        run_name: &str,
+        user: &str,
+        token: &str,
+    ) -> Result<RunLockToken> {
         let timeout = self.opts().run_lock_timeout;
         // Read first: on SQLite a running store holds the write lock, and
         // the common refusal must not wait for it.
         {
             let mut conn = self.conn()?;
             if let Some(row) = read_lock(&mut conn, run_name, false)? {
-                refuse_if_fresh(run_name, &row, timeout)?;
+                if row.token != token {
+                    refuse_if_fresh(run_name, &row, timeout)?;
+                }
             }
         }
-        self.write(|conn| acquire_in_txn(conn, run_name, user, timeout))
+        self.write(|conn| acquire_in_txn(conn, run_name, user, token, timeout))
     }
 
     /// [`ProductDb::acquire_run_lock`], retrying for up to `wait`.
@@ -135,19 +154,21 @@ fn acquire_in_txn(
     conn: &mut AnyConnection,
     run_name: &str,
     user: &str,
+    token: &str,
     timeout: Duration,
 ) -> Result<RunLockToken> {
-    let token = new_token();
     let now_us = to_micros(now());
     match read_lock(conn, run_name, true)? {
         Some(row) => {
-            refuse_if_fresh(run_name, &row, timeout)?;
+            if row.token != token {
+                refuse_if_fresh(run_name, &row, timeout)?;
+            }
             let mut sql = Sql::with(conn, "UPDATE run_locks SET locked_at_us = ");
             sql.bind(now_us)
                 .push(", username = ")
                 .bind(user)
                 .push(", token = ")
-                .bind(&token)
+                .bind(token)
                 .push(" WHERE name = ")
                 .bind(run_name);
             sql.execute(conn)?;
@@ -163,7 +184,7 @@ fn acquire_in_txn(
                 .push(", ")
                 .bind(user)
                 .push(", ")
-                .bind(&token)
+                .bind(token)
                 .push(")");
             match sql.execute(conn) {
                 Ok(_) => {}
@@ -177,7 +198,7 @@ fn acquire_in_txn(
     }
     Ok(RunLockToken {
         run_name: run_name.to_owned(),
-        token,
+        token: token.to_owned(),
     })
 }
 

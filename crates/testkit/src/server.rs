@@ -376,6 +376,30 @@ impl Server {
         })
     }
 
+    /// SIGKILL to the whole server at once, supervisor and children, as when
+    /// its machine loses power: the supervisor is stopped first so that it
+    /// starts no replacement, then every process gets SIGKILL. Returns when
+    /// they are all gone.
+    pub fn kill_all(&mut self) {
+        let mut child = self.child.take().expect("the server is running");
+        let pid = child.id();
+        signal(pid, libc::SIGSTOP);
+        let children = children_of(pid);
+        for (child_pid, _) in &children {
+            signal(*child_pid, libc::SIGKILL);
+        }
+        signal(pid, libc::SIGKILL);
+        let _ = child.wait();
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while children.iter().any(|(p, _)| alive(*p)) {
+            assert!(
+                Instant::now() < deadline,
+                "a killed server process lives on"
+            );
+            std::thread::sleep(Duration::from_millis(10));
+        }
+    }
+
     /// Starts the server again on the same workspace and machine id (on a new
     /// port).
     pub fn restart(&mut self) {

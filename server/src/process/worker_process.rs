@@ -11,7 +11,7 @@ use configdb::KindLimit;
 use crate::cli::ServerArgs;
 use crate::server_config::tasks::kinds_of;
 use crate::tasks::retention::Scheduler;
-use crate::tasks::worker::{Worker, WorkerOptions};
+use crate::tasks::worker::{SharedInputs, Worker, WorkerOptions};
 use crate::tasks::Registry;
 
 /// Runs the worker loop until SIGTERM/SIGINT; the task in progress is asked
@@ -45,7 +45,11 @@ pub fn run(args: &ServerArgs) -> anyhow::Result<()> {
             options,
             Arc::new(AtomicBool::new(false)),
         )
-        .with_scheduler(Scheduler::new(state.clone())),
+        .with_scheduler(Scheduler::new(state.clone()))
+        .with_shared_inputs(SharedInputs {
+            workspace: state.workspace.clone(),
+            limits: state.store.submit.limits,
+        }),
     );
     let signals = tokio::runtime::Builder::new_current_thread()
         .enable_all()

@@ -1,8 +1,9 @@
 //! The store pipeline: how `CodeChecker store` uploads become runs.
 //!
 //! * Foreground (API process, [`submit`]): check the request, unpack the
-//!   upload into the task's folder ([`unpack`]), enqueue a store task, and
-//!   for the blocking `massStoreRun` wait for it to end.
+//!   upload into the task's folder ([`unpack`]), on PostgreSQL keep it in
+//!   the configuration database for the cluster ([`shared_input`]), enqueue
+//!   a store task, and for the blocking `massStoreRun` wait for it to end.
 //! * Background (worker process, `tasks::store`): read the unpacked folder
 //!   ([`layout`], [`analyses`], [`reports`]) and write it into the product
 //!   database in one transaction ([`ingest`]).
@@ -13,6 +14,7 @@ pub mod ingest;
 pub mod layout;
 pub mod params;
 pub mod reports;
+pub mod shared_input;
 pub mod submit;
 pub mod unpack;
 

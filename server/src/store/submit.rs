@@ -1,6 +1,9 @@
 //! The foreground part of a store, in the API process: check the request,
-//! unpack the upload into a folder of its own under `<workspace>/tasks/`,
-//! and enqueue the store task that the worker processes run.
+//! unpack the upload into a folder of its own under `<workspace>/tasks/`
+//! (on a PostgreSQL configuration database only to check it: the upload is
+//! kept in the database for whichever server of the cluster runs it, see
+//! `super::shared_input`), and enqueue the store task that the worker
+//! processes run.
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -46,7 +49,9 @@ pub struct SubmitSettings {
     /// How long `massStoreRunAsynchronous` may hold its reply while the store
     /// runs, so that small stores are done before the client first asks.
     pub hold: Duration,
-    /// Whether this server runs worker processes at all.
+    /// Whether this server runs worker processes at all (without, it takes
+    /// stores only when other servers' workers can run them: on a
+    /// PostgreSQL configuration database).
     pub has_workers: bool,
     /// `background_tasks.max_enqueued_per_product`: stores that may wait
     /// per product; one more is refused.
@@ -140,7 +145,8 @@ pub fn enqueue(
             "A run name is needed to know where to store!",
         ));
     }
-    if !settings.has_workers {
+    let shared = super::shared_input::is_shared(config);
+    if !settings.has_workers && !shared {
         return Err(SubmitError::refused("No task worker process is available!"));
     }
     if let Some(limit) = settings.max_enqueued {
@@ -192,7 +198,9 @@ pub fn enqueue(
     task.product_id = Some(product.id);
     task.actor = Some(params.user.clone());
     task.retry_safe = true;
-    task.input_path = Some(dir.display().to_string());
+    // Kept in the database, the upload is run from there by whichever
+    // server's worker claims it; the folder only served to check it.
+    task.input_path = (!shared).then(|| dir.display().to_string());
     // The store task kind reads these back (`tasks::store::StoreTask::Params`).
     task.payload = serde_json::to_string(&params).ok();
     let allocated = match settings.max_enqueued {
@@ -213,11 +221,18 @@ pub fn enqueue(
                 "WARNING!\nExecuting a legacy 'massStoreRun()' API call!",
             )?;
         }
+        if shared {
+            // Any server's workers may run it from here on.
+            keep_in_database(config, &token, upload)?;
+        }
         config.enqueue(&token)?;
         Ok(token)
     });
     match created {
         Ok(token) => {
+            if shared {
+                let _ = std::fs::remove_dir_all(&dir);
+            }
             tracing::info!(%token, run = %params.run_name, "store task enqueued");
             Ok(token)
         }
@@ -233,6 +248,35 @@ pub fn enqueue(
         Err(err) => {
             let _ = std::fs::remove_dir_all(&dir);
             Err(SubmitError::database(err))
+        }
+    }
+}
+
+/// Keeps the upload of the ALLOCATED task `token` in the configuration
+/// database; if that fails the task ends FAILED (it never ran).
+fn keep_in_database(config: &ConfigDb, token: &str, upload: &str) -> configdb::Result<()> {
+    let started = std::time::Instant::now();
+    match super::shared_input::keep(config, token, upload) {
+        Ok(bytes) => {
+            tracing::info!(
+                %token,
+                bytes,
+                seconds = started.elapsed().as_secs_f64(),
+                "store upload kept in the configuration database"
+            );
+            Ok(())
+        }
+        Err(err) => {
+            let text = format!(
+                "FAILED!\nThe upload could not be kept in the configuration database for the \
+                 servers of the cluster: {err}"
+            );
+            let _ = config.abandon(
+                token,
+                TaskStatus::Failed,
+                Some(configdb::Comment::new(Some("SYSTEM"), &text)),
+            );
+            Err(err)
         }
     }
 }

@@ -147,25 +147,72 @@ pub fn unpack(b64: &str, dest: &Path, limits: &UnpackLimits) -> Result<Unpacked,
     if text.is_empty() {
         return Err(UnpackError::Empty);
     }
-    let uploaded = (text.len() as u64 / 4) * 3;
+    unpack_compressed(
+        Base64Reader::new(text),
+        uploaded_size(text.len()),
+        dest,
+        limits,
+    )
+}
+
+/// The size `unpack` budgets an upload of `b64_len` base64 characters at:
+/// the decoded size rounded up to whole 3-byte groups.
+fn uploaded_size(b64_len: usize) -> u64 {
+    (b64_len as u64 / 4) * 3
+}
+
+/// The bytes base64 `b64` stands for (the zlib stream of a store upload),
+/// decoded a chunk at a time as they are read. A read fails with an
+/// [`io::Error`] of kind `InvalidData` where the text is not base64.
+pub fn decoded(b64: &str) -> impl Read + '_ {
+    Base64Reader::new(b64.trim_end_matches(['\n', '\r']).as_bytes())
+}
+
+/// [`unpack`] of the upload's bytes after base64 decoding (a zlib stream of
+/// `len` bytes, read from `compressed`), with the same checks and the same
+/// budget as the base64 text they came from. This is how a server unpacks an
+/// upload that another server of the cluster accepted and kept in the
+/// configuration database.
+pub fn unpack_decoded(
+    compressed: impl Read,
+    len: u64,
+    dest: &Path,
+    limits: &UnpackLimits,
+) -> Result<Unpacked, UnpackError> {
+    if len == 0 {
+        return Err(UnpackError::Empty);
+    }
+    // The base64 text had 4 characters per started group of 3 bytes.
+    let b64_len = usize::try_from(len.div_ceil(3).saturating_mul(4)).unwrap_or(usize::MAX);
+    unpack_compressed(compressed, uploaded_size(b64_len), dest, limits)
+}
+
+/// Inflates the zlib stream `compressed` into a ZIP next to `dest` and
+/// extracts it there, within the budget of an upload of `uploaded` bytes.
+fn unpack_compressed(
+    compressed: impl Read,
+    uploaded: u64,
+    dest: &Path,
+    limits: &UnpackLimits,
+) -> Result<Unpacked, UnpackError> {
     let budget = limits.budget(uploaded);
     let zip_path = dest.join(".upload.zip");
-    let result = inflate_to_file(text, &zip_path, budget, uploaded)
+    let result = inflate_to_file(compressed, &zip_path, budget, uploaded)
         .and_then(|zip_bytes| extract(&zip_path, dest, budget, uploaded, limits, zip_bytes));
     let _ = fs::remove_file(&zip_path);
     result
 }
 
-/// Decodes and inflates into `zip_path`; returns the bytes written.
+/// Inflates into `zip_path`; returns the bytes written.
 fn inflate_to_file(
-    text: &[u8],
+    compressed: impl Read,
     zip_path: &Path,
     budget: u64,
     uploaded: u64,
 ) -> Result<u64, UnpackError> {
     let file = create_new_file(zip_path)?;
     let mut out = BufWriter::with_capacity(1 << 20, file);
-    let mut inflater = flate2::read::ZlibDecoder::new(Base64Reader::new(text));
+    let mut inflater = flate2::read::ZlibDecoder::new(compressed);
     let mut buf = vec![0u8; 256 * 1024];
     let mut written: u64 = 0;
     loop {
@@ -194,6 +241,8 @@ fn stream_error(err: io::Error) -> UnpackError {
     }
     let detail = match err.kind() {
         io::ErrorKind::UnexpectedEof => "the stream is truncated".to_owned(),
+        // Not the data's fault: the source failed (a database read).
+        io::ErrorKind::Other => return UnpackError::Io(err.to_string()),
         _ => err.to_string(),
     };
     UnpackError::NotZlib(detail)
@@ -633,6 +682,38 @@ mod tests {
             }
         }
         Ok(())
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+
+        /// An upload kept in the configuration database (its decoded bytes)
+        /// unpacks exactly as the base64 text it came from: same files, same
+        /// budget, same refusals.
+        #[test]
+        fn decoded_bytes_unpack_as_their_base64_text(zip in archives(), level in 0..10u32) {
+            let mut z = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::new(level));
+            z.write_all(&zip).unwrap();
+            let zlib = z.finish().unwrap();
+            let text = base64::engine::general_purpose::STANDARD.encode(&zlib);
+            let limits = UnpackLimits {
+                max_unpacked_bytes: 1 << 20,
+                max_ratio: 3,
+                ratio_free_bytes: 60_000,
+                max_entries: 50,
+            };
+            let base = tempfile::tempdir().unwrap();
+            let (a, b) = (base.path().join("a"), base.path().join("b"));
+            fs::create_dir(&a).unwrap();
+            fs::create_dir(&b).unwrap();
+            let from_text = unpack(&text, &a, &limits).map_err(|e| e.to_string());
+            let mut bytes = Vec::new();
+            decoded(&text).read_to_end(&mut bytes).unwrap();
+            prop_assert_eq!(&bytes, &zlib);
+            let from_bytes = unpack_decoded(bytes.as_slice(), bytes.len() as u64, &b, &limits)
+                .map_err(|e| e.to_string());
+            prop_assert_eq!(from_text, from_bytes);
+        }
     }
 
     #[test]

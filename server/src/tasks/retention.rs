@@ -59,6 +59,34 @@ fn is_inside(path: &Path, dir: &Path) -> bool {
     !climbs && abs(path).starts_with(abs(dir))
 }
 
+/// Removes the copies of the inputs of `tasks` that this server fetched from
+/// the configuration database and that a killed worker left under
+/// `tasks_dir`; returns how many.
+fn remove_fetched(tasks_dir: &Path, tasks: &[configdb::TaskRecord]) -> usize {
+    let prefixes: Vec<String> = tasks
+        .iter()
+        .filter(|t| t.input_shared)
+        .map(|t| crate::store::shared_input::fetched_prefix(&t.token))
+        .collect();
+    if prefixes.is_empty() {
+        return 0;
+    }
+    let Ok(entries) = std::fs::read_dir(tasks_dir) else {
+        return 0;
+    };
+    let mut removed = 0;
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        if prefixes.iter().any(|p| name.starts_with(p.as_str()))
+            && std::fs::remove_dir_all(entry.path()).is_ok()
+        {
+            removed += 1;
+        }
+    }
+    removed
+}
+
 impl TaskKind for TaskRetentionTask {
     type Params = ();
 
@@ -88,6 +116,7 @@ impl TaskKind for TaskRetentionTask {
                 .delete_finished_tasks(consumed_before, unconsumed_before, TASK_BATCH)
                 .map_err(|e| TaskError::failed(format!("Cannot delete finished tasks: {e}")))?;
             deleted += batch.len();
+            folders += remove_fetched(&tasks_dir, &batch);
             for task in &batch {
                 let Some(input) = task.input_path.as_deref().map(PathBuf::from) else {
                     continue;
@@ -109,6 +138,13 @@ impl TaskKind for TaskRetentionTask {
             if batch.len() < TASK_BATCH {
                 break;
             }
+        }
+        // Inputs kept in the database go when their task ends, or with it;
+        // these are what a crash between the two left.
+        match db.delete_finished_task_inputs() {
+            Ok(0) => {}
+            Ok(rows) => tracing::info!(rows, "deleted stored inputs of finished tasks"),
+            Err(err) => tracing::warn!(%err, "cannot delete stored inputs of finished tasks"),
         }
         let days = |d: Duration| d.as_secs() / 86_400;
         ctx.add_comment(

@@ -54,6 +54,15 @@ fn keep_for_days(input: &Path) -> Result<Option<u32>, TaskError> {
     }
 }
 
+/// The run lock token of the store task `token`: the same for each of its
+/// attempts, so a rescued store takes over the lock its killed worker left
+/// (derived, so the task's token is not written into the product database).
+fn run_lock_token(token: &str) -> String {
+    use sha2::Digest;
+    let digest = sha2::Sha256::digest(format!("run lock of store task {token}").as_bytes());
+    hex::encode(&digest[..16])
+}
+
 /// Lets the store talk to its task.
 struct TaskControl<'a>(&'a TaskContext);
 
@@ -106,7 +115,9 @@ impl TaskKind for StoreTask {
                 product.endpoint
             ))
         })?;
+        let lock_token = run_lock_token(ctx.token());
         let ingest = Ingest {
+            lock_token: Some(&lock_token),
             input,
             params: &params,
             report_limit: u64::try_from(product.report_limit).ok().filter(|l| *l > 0),

@@ -1,14 +1,17 @@
 //! The worker loop of a background worker process: claim the oldest queued
-//! task of this machine (within the per-kind concurrency limits), run it
+//! task this machine may run (within the per-kind concurrency limits), run it
 //! under a lease kept alive by a heartbeat thread that also enforces the
 //! kind's deadline, record how it ended, rescue tasks whose worker vanished,
-//! and create the periodic maintenance tasks when their turn comes.
+//! and create the periodic maintenance tasks when their turn comes. A task
+//! whose input is kept in the configuration database (a store on a
+//! PostgreSQL cluster) is run from a copy fetched from there
+//! (`crate::store::shared_input`).
 
 use std::collections::HashMap;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use configdb::{ConfigDb, FinishOutcome, KindLimit, TaskRecord, TaskStatus};
@@ -16,6 +19,21 @@ use configdb::{ConfigDb, FinishOutcome, KindLimit, TaskRecord, TaskStatus};
 use super::context::{engine_comment, TaskContext};
 use super::retention::Scheduler;
 use super::{Registry, TaskError};
+use crate::store::shared_input;
+use crate::store::UnpackLimits;
+
+/// Where a worker unpacks the inputs it fetches from the configuration
+/// database (tasks accepted by another server of the cluster).
+#[derive(Debug, Clone)]
+pub struct SharedInputs {
+    /// The server's workspace (folders go under `<workspace>/tasks/`).
+    pub workspace: PathBuf,
+    /// The checks of an upload, as for one from the wire.
+    pub limits: UnpackLimits,
+}
+
+/// The folder a task fetched, shared with the deadline watchdog.
+type Fetched = Arc<Mutex<Option<PathBuf>>>;
 
 /// Timing and limits of the worker loop.
 #[derive(Debug, Clone)]
@@ -67,6 +85,9 @@ pub struct Worker {
     scheduler: Option<Scheduler>,
     /// Ends this worker when a task ignores its deadline.
     on_overrun: OverrunAction,
+    /// Where inputs kept in the database are unpacked (`None`: they are
+    /// not fetched; the task gets its creator's `input_path`).
+    shared_inputs: Option<SharedInputs>,
 }
 
 impl Worker {
@@ -89,7 +110,15 @@ impl Worker {
             current: std::sync::Mutex::new(None),
             scheduler: None,
             on_overrun: Arc::new(|| std::process::exit(EXIT_DEADLINE)),
+            shared_inputs: None,
         }
+    }
+
+    /// Lets this worker run tasks accepted by other servers of the cluster,
+    /// fetching their input from the configuration database.
+    pub fn with_shared_inputs(mut self, inputs: SharedInputs) -> Self {
+        self.shared_inputs = Some(inputs);
+        self
     }
 
     /// Lets this worker create the periodic tasks when they are due.
@@ -193,7 +222,7 @@ impl Worker {
                 TaskStatus::Cancelled,
                 Some("CANCEL!\nTask cancelled before execution began!"),
             );
-            self.remove_input(&task);
+            self.remove_input(&task, None);
             return;
         }
         let ctx = Arc::new(TaskContext::new(
@@ -205,6 +234,7 @@ impl Worker {
             false,
         ));
         self.set_current(Some(ctx.clone()));
+        let fetched: Fetched = Arc::new(Mutex::new(None));
         let watchdog = self
             .options
             .deadlines
@@ -212,11 +242,11 @@ impl Worker {
             .map(|&deadline| Watchdog {
                 deadline,
                 grace: self.options.deadline_grace,
-                overrun: self.overrun(&task, deadline),
+                overrun: self.overrun(&task, deadline, fetched.clone()),
             });
         let beater = spawn_heartbeat(ctx.clone(), watchdog);
-        let input = task.input_path.as_deref().map(PathBuf::from);
         let result = catch_unwind(AssertUnwindSafe(|| {
+            let input = self.input_of(&task, &fetched)?;
             kind.run_stored(task.payload.as_deref(), input.as_deref(), &ctx)
         }));
         ctx.mark_done();
@@ -272,17 +302,59 @@ impl Worker {
             }
         };
         self.finish(&token, status, text.as_deref());
-        self.remove_input(&task);
+        self.remove_input(&task, take(&fetched));
+    }
+
+    /// The folder `task` runs from: its creator's `input_path` when that is
+    /// this machine or the input is not shared; otherwise a copy of its input
+    /// fetched from the configuration database (noted in `fetched`).
+    fn input_of(&self, task: &TaskRecord, fetched: &Fetched) -> Result<Option<PathBuf>, TaskError> {
+        let local = self
+            .own_input(task)
+            .map(PathBuf::from)
+            .filter(|p| !task.input_shared || p.is_dir());
+        let Some(inputs) = self.shared_inputs.as_ref().filter(|_| task.input_shared) else {
+            return Ok(task.input_path.as_deref().map(PathBuf::from));
+        };
+        if local.is_some() {
+            return Ok(local);
+        }
+        let dir = shared_input::fetch(
+            &self.db,
+            &task.token,
+            task.attempts,
+            &inputs.workspace,
+            &inputs.limits,
+        )
+        .map_err(|e| TaskError::failed(e.to_string()))?;
+        match fetched.lock() {
+            Ok(mut guard) => *guard = Some(dir.clone()),
+            Err(poisoned) => *poisoned.into_inner() = Some(dir.clone()),
+        }
+        Ok(Some(dir))
+    }
+
+    /// The task's `input_path` if this machine created it (another
+    /// machine's path means nothing here).
+    fn own_input<'t>(&self, task: &'t TaskRecord) -> Option<&'t str> {
+        task.input_path
+            .as_deref()
+            .filter(|_| task.machine_id == self.machine_id)
     }
 
     /// What the watchdog does when `task` ignores its deadline: record it
     /// DROPPED (so no rescue runs it again), remove its input, and replace
     /// this worker process.
-    fn overrun(&self, task: &TaskRecord, deadline: Duration) -> Box<dyn FnOnce() + Send> {
+    fn overrun(
+        &self,
+        task: &TaskRecord,
+        deadline: Duration,
+        fetched: Fetched,
+    ) -> Box<dyn FnOnce() + Send> {
         let db = self.db.clone();
         let token = task.token.clone();
         let owner = self.owner.clone();
-        let input = task.input_path.clone();
+        let input = self.own_input(task).map(str::to_owned);
         let grace = self.options.deadline_grace;
         let action = self.on_overrun.clone();
         Box::new(move || {
@@ -301,7 +373,7 @@ impl Worker {
                 Some(engine_comment(&text)),
             ) {
                 Ok(FinishOutcome::Finished) => {
-                    if let Some(path) = input {
+                    for path in input.map(PathBuf::from).into_iter().chain(take(&fetched)) {
                         let _ = std::fs::remove_dir_all(path);
                     }
                 }
@@ -327,11 +399,14 @@ impl Worker {
         }
     }
 
-    fn remove_input(&self, task: &TaskRecord) {
-        if let Some(path) = &task.input_path {
-            if let Err(err) = std::fs::remove_dir_all(path) {
+    /// Removes the task's input folder (if this machine holds it) and the
+    /// copy it fetched, if any.
+    fn remove_input(&self, task: &TaskRecord, fetched: Option<PathBuf>) {
+        let own = self.own_input(task).map(PathBuf::from);
+        for path in own.into_iter().chain(fetched) {
+            if let Err(err) = std::fs::remove_dir_all(&path) {
                 if err.kind() != std::io::ErrorKind::NotFound {
-                    tracing::warn!(token = %task.token, %err, path, "cannot remove task input");
+                    tracing::warn!(token = %task.token, %err, path = %path.display(), "cannot remove task input");
                 }
             }
         }
@@ -342,6 +417,14 @@ impl Worker {
             Ok(mut guard) => *guard = ctx,
             Err(poisoned) => *poisoned.into_inner() = ctx,
         }
+    }
+}
+
+/// The folder noted in `fetched`, taken out.
+fn take(fetched: &Fetched) -> Option<PathBuf> {
+    match fetched.lock() {
+        Ok(mut guard) => guard.take(),
+        Err(poisoned) => poisoned.into_inner().take(),
     }
 }
 

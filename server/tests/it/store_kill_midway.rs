@@ -9,54 +9,10 @@ use std::time::Duration;
 use serde_json::json;
 use support::python::{codechecker, PyApi, Venv};
 use support::server::{signal, Server};
-use support::store::{generate, store_server, upload_of_zip, zip_of, Corpus, CorpusSpec};
+use support::store::{generate, store_server, upload_of, CorpusSpec};
 use support::tasks::{status, task_status, TaskApi};
 
 const RUN: &str = "midway";
-
-/// The upload CodeChecker's client would send for `corpus` (all sources).
-fn upload_of(corpus: &Corpus) -> String {
-    use sha2::Digest;
-    let mut entries: Vec<(String, Vec<u8>)> = Vec::new();
-    for entry in std::fs::read_dir(&corpus.dir).expect("report dir") {
-        let path = entry.expect("entry").path();
-        let name = path
-            .file_name()
-            .expect("name")
-            .to_string_lossy()
-            .into_owned();
-        if name.ends_with(".plist") || name == "metadata.json" {
-            entries.push((
-                format!("reports/d0/{name}"),
-                std::fs::read(&path).expect("read"),
-            ));
-        }
-    }
-    let mut hashes = serde_json::Map::new();
-    let mut todo = vec![corpus.src.clone()];
-    while let Some(dir) = todo.pop() {
-        for entry in std::fs::read_dir(&dir).expect("source dir") {
-            let path = entry.expect("entry").path();
-            if path.is_dir() {
-                todo.push(path);
-                continue;
-            }
-            let bytes = std::fs::read(&path).expect("source");
-            let abs = path.display().to_string();
-            hashes.insert(
-                abs.clone(),
-                json!(hex::encode(sha2::Sha256::digest(&bytes))),
-            );
-            entries.push((format!("root{abs}"), bytes));
-        }
-    }
-    entries.push((
-        "content_hashes.json".into(),
-        serde_json::Value::Object(hashes).to_string().into_bytes(),
-    ));
-    // Fast: the upload is large and debug builds compress slowly.
-    upload_of_zip(&zip_of(&entries), flate2::Compression::fast())
-}
 
 /// The bug hashes `cmd results` shows for the run (sorted).
 fn shown(server: &Server) -> Vec<String> {

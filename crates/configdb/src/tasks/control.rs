@@ -50,7 +50,7 @@ pub struct Periodic {
 const UNFINISHED: [i32; 3] = [TaskStatus::Allocated as i32, ENQUEUED, RUNNING];
 
 /// Terminal statuses.
-const TERMINAL: [i32; 4] = [
+pub(crate) const TERMINAL: [i32; 4] = [
     TaskStatus::Completed as i32,
     TaskStatus::Failed as i32,
     TaskStatus::Cancelled as i32,

@@ -4,6 +4,7 @@
 pub(crate) mod comments;
 pub(crate) mod control;
 pub(crate) mod filter;
+pub(crate) mod inputs;
 pub(crate) mod queue;
 mod row;
 pub(crate) mod stats;
@@ -134,6 +135,9 @@ pub struct TaskRecord {
     pub progress: i32,
     /// Task parameters (JSON text), opaque to this crate.
     pub payload: Option<String>,
+    /// The input is kept in the database ([`crate::ConfigDb::put_task_input`]),
+    /// so any machine may claim the task.
+    pub input_shared: bool,
 }
 
 impl TaskRecord {

@@ -1,6 +1,8 @@
 //! The durable task queue: creation, claiming, leases, completion, rescue.
 //!
-//! A worker claims the oldest `ENQUEUED` task of its machine, which becomes
+//! A worker claims the oldest `ENQUEUED` task it may run (its machine's, or
+//! one whose input is on no machine's disk: none, or kept in the database,
+//! see `super::inputs`), which becomes
 //! `RUNNING` under a lease that the worker renews with [`ConfigDb::heartbeat`].
 //! A task whose lease ran out (its worker died) is picked up by
 //! [`ConfigDb::rescue_expired`]: re-enqueued when it is safe to retry, dropped
@@ -15,6 +17,7 @@ use diesel::result::DatabaseErrorKind;
 
 use super::comments::appended_comments;
 use super::comments::{format_comment_timestamp, format_entry, system_actor, Comment};
+use super::inputs::delete_inputs;
 use super::{generate_token, NewTask, TaskRecord, TaskRow, TaskStatus};
 use crate::clock::{duration_micros, to_micros};
 use crate::connection::AnyConnection;
@@ -289,11 +292,12 @@ impl ConfigDb {
     }
 
     /// Atomically claims the oldest `ENQUEUED` task that `machine_id` may run
-    /// for `owner`: one it created, or one of any machine that has no input on
-    /// a machine's disk (`input_path` unset). The task becomes `RUNNING` with
-    /// a lease of `lease`, `attempts` grows by one and `started_at` is set on
-    /// the first start. `None` when the
-    /// queue is empty. The returned record shows the state after the claim
+    /// for `owner`: one it created, one of any machine that has no input on
+    /// a machine's disk (`input_path` unset), or one whose input is kept in
+    /// the database (`input_shared`, see [`ConfigDb::put_task_input`]). The
+    /// task becomes `RUNNING` with a lease of `lease`, `attempts` grows by one
+    /// and `started_at` is set on the first start. `None` when the queue is
+    /// empty. The returned record shows the state after the claim
     /// (check `cancel_flag`: a task may have been cancelled while queued).
     pub fn claim_next(
         &self,
@@ -343,7 +347,12 @@ impl ConfigDb {
                 () => {
                     t::background_tasks
                         .filter(t::status.eq(ENQUEUED))
-                        .filter(t::machine_id.eq(machine_id).or(t::input_path.is_null()))
+                        .filter(
+                            t::machine_id
+                                .eq(machine_id)
+                                .or(t::input_path.is_null())
+                                .or(t::input_shared.eq(true)),
+                        )
                         .filter(t::kind.ne_all(&full))
                         .order_by((t::enqueued_at_us.asc(), t::token.asc()))
                         .select(TaskRow::as_select())
@@ -477,6 +486,7 @@ impl ConfigDb {
             if n == 0 {
                 return not_owned(conn, token);
             }
+            delete_inputs(conn, &[token])?;
             events.push(Event::Terminal(token.to_owned()));
             Ok(FinishOutcome::Finished)
         })
@@ -518,6 +528,7 @@ impl ConfigDb {
                     Err(Error::task_not_found(token))
                 };
             }
+            delete_inputs(conn, &[token])?;
             events.push(Event::Terminal(token.to_owned()));
             Ok(true)
         })
@@ -625,6 +636,9 @@ impl ConfigDb {
                 if n == 0 {
                     continue;
                 }
+                if outcome != RescueOutcome::Requeued {
+                    delete_inputs(conn, &[&row.token])?;
+                }
                 events.push(match outcome {
                     RescueOutcome::Requeued => Event::Enqueued,
                     _ => Event::Terminal(row.token.clone()),
@@ -639,10 +653,12 @@ impl ConfigDb {
         })
     }
 
-    /// For a server shutting down: its `RUNNING` and `ALLOCATED` tasks become
-    /// `DROPPED` with a `"DROPPED!\n<reason>"` comment by `SYSTEM`. Its
-    /// `ENQUEUED` tasks stay queued and run after the next start. Returns the
-    /// dropped tokens.
+    /// For a server shutting down: the tasks `RUNNING` on it and those it
+    /// created that are still `ALLOCATED` become `DROPPED` with a
+    /// `"DROPPED!\n<reason>"` comment by `SYSTEM`. Tasks it created that run
+    /// on another server of the cluster go on; its `ENQUEUED` tasks stay
+    /// queued and run after the next start (or elsewhere, when any machine may
+    /// claim them). Returns the dropped tokens.
     pub fn drop_unfinished_of_machine(
         &self,
         machine_id: &str,
@@ -657,8 +673,11 @@ impl ConfigDb {
         let doomed = [TaskStatus::Allocated.as_i32(), RUNNING];
         self.write(|conn, events| {
             let q = t::background_tasks
-                .filter(t::machine_id.eq(machine_id))
-                .filter(t::status.eq_any(doomed))
+                .filter(
+                    (t::status.eq(RUNNING).and(t::running_on.eq(machine_id))).or(t::status
+                        .eq(TaskStatus::Allocated.as_i32())
+                        .and(t::machine_id.eq(machine_id))),
+                )
                 .order_by(t::token.asc())
                 .select(t::token);
             let tokens: Vec<String> = match conn {
@@ -680,6 +699,8 @@ impl ConfigDb {
                 ))
                 .execute(conn)?;
             }
+            let refs: Vec<&str> = tokens.iter().map(String::as_str).collect();
+            delete_inputs(conn, &refs)?;
             events.extend(tokens.iter().cloned().map(Event::Terminal));
             Ok(tokens)
         })

@@ -33,6 +33,7 @@ pub(crate) struct TaskRow {
     pub input_path: Option<String>,
     pub progress: i32,
     pub payload: Option<String>,
+    pub input_shared: bool,
 }
 
 impl TaskRow {
@@ -74,6 +75,7 @@ impl TryFrom<TaskRow> for TaskRecord {
             input_path: r.input_path,
             progress: r.progress,
             payload: r.payload,
+            input_shared: r.input_shared,
         })
     }
 }

@@ -9,6 +9,7 @@ mod auth;
 mod comments;
 mod control;
 mod filter;
+mod inputs;
 mod notify;
 mod open;
 mod products;
