@@ -317,10 +317,14 @@ def percentiles(times):
 def measure(fn, api, iterations):
     """Warm-up plus `iterations` timed runs of a case: median and p90 of its
     wall time and of its HTTP time ({error} if the warm-up fails)."""
+    api.wire = None
+    first = len(api.transport.spans)
     try:
         answer = fn(api)
     except Exception as err:  # a method a server lacks: noted in the table
         return {"error": error_text(err)}
+    first_wire = api.wire if api.wire is not None else \
+        sum(e - s for s, e in api.transport.spans[first:])
     walls, wires = [], []
     for _ in range(iterations):
         api.wire = None
@@ -333,7 +337,8 @@ def measure(fn, api, iterations):
     median, p90 = percentiles(walls)
     wire_median, wire_p90 = percentiles(wires)
     return {"median": median, "p90": p90, "wire_median": wire_median,
-            "wire_p90": wire_p90, "answer": json.loads(json.dumps(answer))}
+            "wire_p90": wire_p90, "first_wire": first_wire,
+            "answer": json.loads(json.dumps(answer))}
 
 
 def run_ids(api, name):
@@ -432,6 +437,28 @@ def table(results, key):
     return lines
 
 
+def first_table(results):
+    """Markdown table of each case's first call (its warm-up: the servers
+    were just started on the stored workspace, so this includes what a
+    server does first, such as loading a run's report facts)."""
+    kinds = [k for k in ("ours", "ours-pg", "codechecker") if k in results]
+    names = []
+    for k in kinds:
+        for name in results[k]["cases"]:
+            if name not in names:
+                names.append(name)
+    lines = ["| Case | " + " | ".join(SERVER_NAMES[k] for k in kinds) + " |",
+             "|" + "---|" * (len(kinds) + 1)]
+    for name in names:
+        cells = []
+        for k in kinds:
+            res = results[k]["cases"].get(name) or {}
+            cells.append(f"{ms(res['first_wire'])} ms" if "first_wire" in res
+                         else "–")
+        lines.append(f"| {name} | " + " | ".join(cells) + " |")
+    return lines
+
+
 def store_table(results):
     kinds = [k for k in ("ours", "ours-pg", "codechecker") if k in results]
     return ["| Server | `CodeChecker store` big-v1 | `CodeChecker store` "
@@ -506,13 +533,15 @@ def main():
                           indent=1)
 
     tables = (table(results, ""), table(results, "wire_"),
-              store_table(results))
+              store_table(results), first_table(results))
     print("\nAs the Python client sees it:")
     print("\n".join(tables[0]))
     print("\nHTTP round trips (client-side decoding excluded):")
     print("\n".join(tables[1]))
     print()
     print("\n".join(tables[2]))
+    print("\nFirst call of each case after the server started:")
+    print("\n".join(tables[3]))
     check_answers(results)
     if args.markdown:
         write_markdown(args, v1, v2, results, tables)
@@ -543,7 +572,7 @@ def write_markdown(args, v1, v2, results, tables):
     loads = ", ".join(f"{SERVER_NAMES[k]} {r['load']:.1f}"
                       for k, r in results.items() if "load" in r)
     dates = sorted({r["date"] for r in results.values() if "date" in r})
-    wall, wire, stores = tables
+    wall, wire, stores, first = tables
     section = [
         "## Reads", "",
         "`make bench-queries` (`tests/tools/bench_queries.py`): the report "
@@ -581,6 +610,11 @@ def write_markdown(args, v1, v2, results, tables):
         "read (for a group of calls, the sum; for the web UI case, until "
         "the last answer), the client's decoding left out:", ""
     ] + wire + [
+        "", "The first call of each case (its warm-up, HTTP time) on the "
+        "just started servers, in the order of the table; on ours a case "
+        "that is the first to ask about a run in an API process also loads "
+        "that run's report facts:", ""
+    ] + first + [
         "", "Storing the runs (whole `CodeChecker store` command with "
         "`CC_FORCE_SYNC_STORE=yes`), for scale:", ""] + stores + [""]
     text = ""

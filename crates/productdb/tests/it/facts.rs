@@ -334,7 +334,7 @@ fn facts_answer_as_sql_does_and_follow_every_write() {
     let mut tags: Vec<i64> = histories.iter().map(|h| h.id).collect();
     tags.sort_unstable();
     let time = histories[0].time.timestamp();
-    let runs = vec![vec![first], vec![second], vec![first, second]];
+    let runs = vec![vec![first], vec![second], vec![first, second, first]];
 
     let before = facts.facts_answered();
     assert_same(facts, &sql, &runs, &tags, time);

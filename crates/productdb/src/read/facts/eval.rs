@@ -40,6 +40,14 @@ impl Snapshot {
 
     /// How many reports (bug hashes in unique mode) `plan` selects.
     pub(crate) fn count(&self, plan: &Plan) -> i64 {
+        if plan.selects_everything() && !plan.unique {
+            return plan
+                .runs
+                .iter()
+                .filter_map(|id| self.run(*id))
+                .map(|r| r.facts.len() as i64)
+                .sum();
+        }
         if plan.unique {
             let mut hashes: FastSet<HashKey> = FastSet::default();
             self.each_selected(plan, |i| {

@@ -174,6 +174,10 @@ impl Plan {
                 (shown, needed, Some((base, other, c.diff)))
             }
         };
+        // A run named twice is still one run.
+        let mut runs = runs;
+        runs.sort_unstable();
+        runs.dedup();
         if let Some(v) = f.report_hashes.as_ref() {
             if v.is_empty() {
                 cond.none = true;
@@ -276,6 +280,31 @@ impl Plan {
                 (Cow::Owned(both), Cow::Owned(FastSet::default()))
             }
         })
+    }
+
+    /// Whether every report of the shown runs is selected (no condition,
+    /// no comparison).
+    pub(crate) fn selects_everything(&self) -> bool {
+        let c = &self.cond;
+        self.compare.is_none()
+            && !c.none
+            && c.checkers.is_none()
+            && c.files.is_none()
+            && c.runs.is_none()
+            && c.hashes.is_none()
+            && c.plan_hashes.is_none()
+            && c.detection.is_none()
+            && c.review.is_none()
+            && c.outstanding.is_none()
+            && c.detected_min.is_none()
+            && c.detected_max.is_none()
+            && c.detected_before.is_none()
+            && c.fixed_min.is_none()
+            && c.fixed_max.is_none()
+            && c.path_min.is_none()
+            && c.path_max.is_none()
+            && c.open_at.is_none()
+            && c.open_at_tag.is_none()
     }
 
     /// Whether `fact` of `run` (run id `run_id`) passes the conditions.
