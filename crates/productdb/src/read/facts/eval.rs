@@ -65,12 +65,13 @@ impl Snapshot {
     fn each_selected<'a>(&'a self, plan: &Plan, mut f: impl FnMut(Item<'a>)) {
         let all: Vec<&RunFacts> = self.runs.iter().map(|r| r.as_ref()).collect();
         let sets = plan.compare_sets(&all);
+        let everything = plan.selects_everything();
         for run_id in &plan.runs {
             let Some(run) = self.run(*run_id) else {
                 continue;
             };
             for fact in &run.facts {
-                if !plan.matches(*run_id, run, fact) {
+                if !everything && !plan.matches(*run_id, run, fact) {
                     continue;
                 }
                 if let Some((must, lacks)) = &sets {
@@ -295,21 +296,11 @@ fn push_sort_values<'a>(
         ReportSortKey::CheckerName => out.push(SortValue::Text(&snap.checker(f).name)),
         ReportSortKey::Severity => out.push(SortValue::Int(snap.checker(f).severity)),
         // SQLite sorts CodeChecker's enum columns by name.
-        ReportSortKey::ReviewStatus => out.push(SortValue::Int(match f.review {
-            1 => 0,
-            2 => 1,
-            3 => 2,
-            _ => 3,
-        })),
+        ReportSortKey::ReviewStatus => out.push(SortValue::Int(review_order(f.review))),
         ReportSortKey::DetectionStatus if unique => {}
-        ReportSortKey::DetectionStatus => out.push(SortValue::Int(match f.detection {
-            0 => 0,
-            4 => 1,
-            3 => 2,
-            1 => 3,
-            5 => 4,
-            _ => 5,
-        })),
+        ReportSortKey::DetectionStatus => {
+            out.push(SortValue::Int(detection_order(f.detection)))
+        }
         ReportSortKey::BugPathLength => out.push(SortValue::Int(f.path_length)),
         ReportSortKey::Timestamp | ReportSortKey::Testcase | ReportSortKey::ChronologicalOrder => {
             return None
@@ -345,6 +336,23 @@ pub(crate) fn page_ids(
     } else {
         items
     };
+    let (skip, take) = match limit {
+        Some(l) => (
+            usize::try_from(offset.max(0)).unwrap_or(usize::MAX),
+            usize::try_from(l.max(0)).unwrap_or(usize::MAX),
+        ),
+        None => (0, usize::MAX),
+    };
+    // The usual sorts (severity, statuses, path length, or file and line
+    // in one run): integer keys made straight from the facts.
+    let single = snap.runs.len() == 1;
+    if let Some(keyed) = items
+        .iter()
+        .map(|i| int_key(snap, i, sorts, unique, single).map(|k| (k, i.fact.id)))
+        .collect::<Option<Vec<([i64; 2], i64)>>>()
+    {
+        return Some(top(keyed, skip, take, Ord::cmp));
+    }
     // The sort values of every item in one flat array, `width` per item.
     let width: usize = sorts
         .iter()
@@ -370,34 +378,6 @@ pub(crate) fn page_ids(
         };
         descending.extend(std::iter::repeat_n(s.descending, n));
     }
-    let (skip, take) = match limit {
-        Some(l) => (
-            usize::try_from(offset.max(0)).unwrap_or(usize::MAX),
-            usize::try_from(l.max(0)).unwrap_or(usize::MAX),
-        ),
-        None => (0, usize::MAX),
-    };
-    // Up to two integer values (the usual sorts): plain integer keys, with
-    // a descending value stored bit-inverted so that one order serves.
-    if width <= 2 && values.iter().all(|v| matches!(v, SortValue::Int(_))) {
-        let int = |k: usize, v: &SortValue<'_>| match v {
-            SortValue::Int(x) if descending[k] => !*x,
-            SortValue::Int(x) => *x,
-            SortValue::Text(_) => 0,
-        };
-        let keyed: Vec<([i64; 2], i64)> = items
-            .iter()
-            .enumerate()
-            .map(|(n, i)| {
-                let mut key = [0i64; 2];
-                for (k, slot) in key.iter_mut().enumerate().take(width) {
-                    *slot = int(k, &values[n * width + k]);
-                }
-                (key, i.fact.id)
-            })
-            .collect();
-        return Some(top(keyed, skip, take, Ord::cmp));
-    }
     let cmp = |a: &(u32, i64), b: &(u32, i64)| -> Ordering {
         let (x, y) = (a.0 as usize * width, b.0 as usize * width);
         for k in 0..width {
@@ -414,6 +394,64 @@ pub(crate) fn page_ids(
         .map(|(n, i)| (n as u32, i.fact.id))
         .collect();
     Some(top(keyed, skip, take, cmp))
+}
+
+/// Up to two integer sort values of `item` for `sorts` (a descending one
+/// bit-inverted), or `None` when a key is text or there are more values.
+fn int_key(
+    snap: &Snapshot,
+    item: &Item<'_>,
+    sorts: &[ReportSort],
+    unique: bool,
+    single_run: bool,
+) -> Option<[i64; 2]> {
+    let f = item.fact;
+    let mut key = [0i64; 2];
+    let mut n = 0;
+    let mut push = |v: i64, descending: bool| -> Option<()> {
+        *key.get_mut(n)? = if descending { !v } else { v };
+        n += 1;
+        Some(())
+    };
+    for s in sorts {
+        let d = s.descending;
+        match s.key {
+            ReportSortKey::FileName if !unique && single_run => {
+                push(i64::from(item.file()?.path_rank), d)?;
+                push(f.line, d)?;
+            }
+            ReportSortKey::Severity => push(snap.checker(f).severity, d)?,
+            ReportSortKey::ReviewStatus => push(review_order(f.review), d)?,
+            ReportSortKey::DetectionStatus if unique => {}
+            ReportSortKey::DetectionStatus => push(detection_order(f.detection), d)?,
+            ReportSortKey::BugPathLength => push(f.path_length, d)?,
+            _ => return None,
+        }
+    }
+    Some(key)
+}
+
+/// SQLite's order of a review status (CodeChecker's enum column sorts by
+/// name).
+fn review_order(review: u8) -> i64 {
+    match review {
+        1 => 0,
+        2 => 1,
+        3 => 2,
+        _ => 3,
+    }
+}
+
+/// SQLite's order of a detection status (by name).
+fn detection_order(detection: u8) -> i64 {
+    match detection {
+        0 => 0,
+        4 => 1,
+        3 => 2,
+        1 => 3,
+        5 => 4,
+        _ => 5,
+    }
 }
 
 /// The ids of `keyed[skip..skip + take]` in the order of `cmp`, sorting
