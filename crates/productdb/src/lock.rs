@@ -37,28 +37,45 @@ impl ProductDb {
     /// [`crate::OpenOptions::run_lock_timeout`]) is taken over. Fails with
     /// [`Error::RunLocked`] while another store holds a fresh lock.
     pub fn acquire_run_lock(&self, run_name: &str, user: &str) -> Result<RunLockToken> {
+        self.acquire_run_lock_as(run_name, user, None)
+    }
+
+    /// [`ProductDb::acquire_run_lock`] with the lock's `token` given (`None`:
+    /// a random one). A lock that already holds this token is taken over
+    /// even when fresh: it was left by an earlier attempt of the same store
+    /// (a worker killed mid-store), whose transaction died with it.
+    pub fn acquire_run_lock_as(
+        &self,
+        run_name: &str,
+        user: &str,
+        token: Option<&str>,
+    ) -> Result<RunLockToken> {
         let timeout = self.opts().run_lock_timeout;
         // Read first: on SQLite a running store holds the write lock, and
         // the common refusal must not wait for it.
         {
             let mut conn = self.conn()?;
             if let Some(row) = read_lock(&mut conn, run_name, false)? {
-                refuse_if_fresh(run_name, &row, timeout)?;
+                if Some(row.token.as_str()) != token {
+                    refuse_if_fresh(run_name, &row, timeout)?;
+                }
             }
         }
-        self.write(|conn| acquire_in_txn(conn, run_name, user, timeout))
+        let token = token.map_or_else(new_token, str::to_owned);
+        self.write(|conn| acquire_in_txn(conn, run_name, user, &token, timeout))
     }
 
-    /// [`ProductDb::acquire_run_lock`], retrying for up to `wait`.
+    /// [`ProductDb::acquire_run_lock_as`], retrying for up to `wait`.
     pub(crate) fn acquire_run_lock_waiting(
         &self,
         run_name: &str,
         user: &str,
+        token: Option<&str>,
         wait: Duration,
     ) -> Result<RunLockToken> {
         let start = Instant::now();
         loop {
-            match self.acquire_run_lock(run_name, user) {
+            match self.acquire_run_lock_as(run_name, user, token) {
                 Err(Error::RunLocked { .. }) if start.elapsed() + POLL <= wait => {
                     std::thread::sleep(POLL)
                 }
@@ -135,19 +152,21 @@ fn acquire_in_txn(
     conn: &mut AnyConnection,
     run_name: &str,
     user: &str,
+    token: &str,
     timeout: Duration,
 ) -> Result<RunLockToken> {
-    let token = new_token();
     let now_us = to_micros(now());
     match read_lock(conn, run_name, true)? {
         Some(row) => {
-            refuse_if_fresh(run_name, &row, timeout)?;
+            if row.token != token {
+                refuse_if_fresh(run_name, &row, timeout)?;
+            }
             let mut sql = Sql::with(conn, "UPDATE run_locks SET locked_at_us = ");
             sql.bind(now_us)
                 .push(", username = ")
                 .bind(user)
                 .push(", token = ")
-                .bind(&token)
+                .bind(token)
                 .push(" WHERE name = ")
                 .bind(run_name);
             sql.execute(conn)?;
@@ -163,7 +182,7 @@ fn acquire_in_txn(
                 .push(", ")
                 .bind(user)
                 .push(", ")
-                .bind(&token)
+                .bind(token)
                 .push(")");
             match sql.execute(conn) {
                 Ok(_) => {}
@@ -177,7 +196,7 @@ fn acquire_in_txn(
     }
     Ok(RunLockToken {
         run_name: run_name.to_owned(),
-        token,
+        token: token.to_owned(),
     })
 }
 

@@ -376,6 +376,31 @@ impl Server {
         })
     }
 
+    /// Kills the whole server at once, as a power cut would: the supervisor
+    /// is stopped first (so it neither restarts a child nor lets them hear of
+    /// its death), every child is stopped, then all get SIGKILL. Nothing runs
+    /// a shutdown path; the workspace stays for [`Server::restart`].
+    pub fn kill_all(&mut self) {
+        let mut child = self.child.take().expect("the server is running");
+        let supervisor = child.id();
+        signal(supervisor, libc::SIGSTOP);
+        let children = children_of(supervisor);
+        for (pid, _) in &children {
+            signal(*pid, libc::SIGSTOP);
+        }
+        for (pid, _) in &children {
+            signal(*pid, libc::SIGKILL);
+        }
+        signal(supervisor, libc::SIGKILL);
+        let _ = child.wait();
+        for (pid, _) in &children {
+            let deadline = Instant::now() + Duration::from_secs(10);
+            while alive(*pid) && Instant::now() < deadline {
+                std::thread::sleep(Duration::from_millis(10));
+            }
+        }
+    }
+
     /// Starts the server again on the same workspace and machine id (on a new
     /// port).
     pub fn restart(&mut self) {

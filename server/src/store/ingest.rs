@@ -61,6 +61,10 @@ pub struct Ingest<'a> {
     pub labels: &'a CheckerLabels,
     /// How long to wait for another store of the same run.
     pub lock_wait: Duration,
+    /// The run lock's token, the same for every attempt of this store (see
+    /// `productdb::StoreRun::lock_token`), so that a re-run after its worker
+    /// was killed does not wait for the lock the killed attempt left behind.
+    pub lock_token: Option<String>,
 }
 
 /// Content bytes per batch of files pushed.
@@ -186,6 +190,7 @@ impl Ingest<'_> {
             report_limit: self.report_limit,
             run_lock: None,
             lock_wait: Duration::ZERO,
+            lock_token: self.lock_token.clone(),
         }
     }
 

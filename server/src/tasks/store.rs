@@ -71,6 +71,14 @@ impl Control for TaskControl<'_> {
     }
 }
 
+/// The run lock token of every attempt of the store task `task_token`: a
+/// digest, so the product database does not hold the task's token (which
+/// names the task in the `Tasks` API).
+fn run_lock_token(task_token: &str) -> String {
+    use sha2::Digest;
+    hex::encode(sha2::Sha256::digest(format!("store-task:{task_token}")))
+}
+
 impl TaskKind for StoreTask {
     type Params = StoreParams;
 
@@ -112,6 +120,7 @@ impl TaskKind for StoreTask {
             report_limit: u64::try_from(product.report_limit).ok().filter(|l| *l > 0),
             labels: &self.state.labels,
             lock_wait: self.state.store.lock_wait,
+            lock_token: Some(run_lock_token(ctx.token())),
         };
         let started = std::time::Instant::now();
         let outcome = match ingest.run(&db, &TaskControl(ctx)) {

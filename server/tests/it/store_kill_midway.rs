@@ -15,7 +15,7 @@ use support::tasks::{status, task_status, TaskApi};
 const RUN: &str = "midway";
 
 /// The upload CodeChecker's client would send for `corpus` (all sources).
-fn upload_of(corpus: &Corpus) -> String {
+pub(crate) fn upload_of(corpus: &Corpus) -> String {
     use sha2::Digest;
     let mut entries: Vec<(String, Vec<u8>)> = Vec::new();
     for entry in std::fs::read_dir(&corpus.dir).expect("report dir") {

@@ -110,7 +110,12 @@ impl ProductDb {
                     l.run_name, run.run_name
                 )))
             }
-            None => self.acquire_run_lock_waiting(&run.run_name, &run.user, run.lock_wait)?,
+            None => self.acquire_run_lock_waiting(
+                &run.run_name,
+                &run.user,
+                run.lock_token.as_deref(),
+                run.lock_wait,
+            )?,
         };
         let mut writer = StoreWriter {
             db: self.clone(),
