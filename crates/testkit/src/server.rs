@@ -571,3 +571,32 @@ fn register_shared(pid: u32, dir: PathBuf) {
         let _ = std::fs::remove_dir_all(&dir);
     });
 }
+
+/// The process among `pids` that holds the server end of the TCP connection
+/// whose client end is `client` (IPv4), e.g. which API process accepted a
+/// connection. `None` while no process has accepted it.
+pub fn connection_owner(client: SocketAddr, pids: &[u32]) -> Option<u32> {
+    let SocketAddr::V4(client) = client else {
+        return None;
+    };
+    let [a, b, c, d] = client.ip().octets();
+    let remote = format!("{d:02X}{c:02X}{b:02X}{a:02X}:{:04X}", client.port());
+    let table = std::fs::read_to_string("/proc/net/tcp").ok()?;
+    let inode = table.lines().skip(1).find_map(|line| {
+        let fields: Vec<&str> = line.split_whitespace().collect();
+        (fields.get(2) == Some(&remote.as_str()))
+            .then(|| fields.get(9).map(|s| (*s).to_owned()))
+            .flatten()
+    })?;
+    let wanted = format!("socket:[{inode}]");
+    pids.iter().copied().find(|pid| {
+        std::fs::read_dir(format!("/proc/{pid}/fd"))
+            .map(|fds| {
+                fds.flatten().any(|fd| {
+                    std::fs::read_link(fd.path())
+                        .is_ok_and(|target| target.as_os_str() == wanted.as_str())
+                })
+            })
+            .unwrap_or(false)
+    })
+}

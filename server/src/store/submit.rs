@@ -115,9 +115,11 @@ fn new_input_dir(workspace: &Path) -> std::io::Result<PathBuf> {
     let nanos = SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| d.as_nanos());
+    // The prefix names this process, so that the supervisor can sweep what
+    // it leaves if it dies mid-upload (`store::janitor`).
     let name = format!(
-        "store-{}-{nanos}-{}",
-        std::process::id(),
+        "{}{nanos}-{}",
+        super::janitor::upload_prefix(std::process::id()),
         COUNTER.fetch_add(1, Ordering::Relaxed)
     );
     let dir = tasks_dir(workspace).join(name);

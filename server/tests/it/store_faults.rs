@@ -216,3 +216,214 @@ fn a_whole_server_killed_with_stores_running_and_queued_loses_none() {
         assert_run(&product, run, c, "after the restart");
     }
 }
+
+/// The Thrift JSON body of `massStoreRunAsynchronous(upload, {runName: run})`.
+fn store_body(run: &str, upload: &str) -> Vec<u8> {
+    support::http::thrift_call(
+        "massStoreRunAsynchronous",
+        1,
+        &format!(
+            r#"{{"1":{{"str":"{upload}"}},"2":{{"rec":{{"1":{{"str":"{run}"}},"3":{{"str":"6.29.1"}}}}}}}}"#
+        ),
+    )
+}
+
+/// The head of a POST of `len` body bytes to the `Default` product's
+/// `CodeCheckerService`.
+fn store_head(server: &Server, len: usize) -> Vec<u8> {
+    format!(
+        "POST /Default/v6.74/CodeCheckerService HTTP/1.1\r\nHost: {}\r\n\
+         Content-Type: application/x-thrift\r\nContent-Length: {len}\r\n\r\n",
+        server.addr()
+    )
+    .into_bytes()
+}
+
+/// The API processes' pids.
+fn api_pids(server: &Server) -> Vec<u32> {
+    server
+        .children()
+        .into_iter()
+        .filter(|(_, role)| role == "api")
+        .map(|(pid, _)| pid)
+        .collect()
+}
+
+/// The upload folders under `<workspace>/tasks/`.
+fn upload_folders(server: &Server) -> Vec<String> {
+    std::fs::read_dir(server.workspace().join("tasks"))
+        .map(|entries| {
+            entries
+                .flatten()
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .filter(|name| name.starts_with("store-"))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// The tokens of the unfinished tasks in `status` of `server`.
+fn tasks_in(server: &Server, status: configdb::TaskStatus) -> Vec<String> {
+    configdb::ConfigDb::open(&server.config_url())
+        .expect("open the configuration database")
+        .filter_tasks(&configdb::TaskQuery {
+            statuses: vec![status],
+            ..configdb::TaskQuery::default()
+        })
+        .expect("list tasks")
+        .into_iter()
+        .map(|t| t.token)
+        .collect()
+}
+
+/// Waits until the supervisor replaced `dead` (two API processes again).
+fn wait_replaced(server: &Server, dead: u32) {
+    support::wait_for(
+        "the supervisor to replace the killed API process",
+        Duration::from_secs(30),
+        Duration::from_millis(20),
+        || {
+            let pids = api_pids(server);
+            (pids.len() == 2 && !pids.contains(&dead)).then_some(())
+        },
+    );
+}
+
+#[test]
+fn an_api_process_killed_while_taking_in_an_upload_strands_nothing() {
+    use support::http::Conn;
+    use support::server::{connection_owner, signal};
+    let work = tempfile::tempdir().expect("temp dir");
+    let server = store_server()
+        .api(2)
+        .workers(1)
+        .arg("--store-hold-secs")
+        .arg("0")
+        .start();
+    let big = upload_of(&corpus(work.path(), "big", 100, 30, 31));
+    let timeout = Duration::from_secs(20);
+
+    // 1. Killed while the body arrives: half of it is sent, then the
+    // process that accepted the connection dies.
+    let body = store_body("ak-receive", &big);
+    let mut upload = Conn::open(server.addr(), timeout).expect("connect");
+    upload
+        .send_raw(&store_head(&server, body.len()))
+        .expect("send the head");
+    upload
+        .send_raw(&body[..body.len() / 2])
+        .expect("send half the body");
+    let client_end = upload.stream().expect("socket").local_addr().expect("addr");
+    let victim = support::wait_for(
+        "an API process to accept the upload",
+        timeout,
+        Duration::from_millis(10),
+        || connection_owner(client_end, &api_pids(&server)),
+    );
+    // A client of the other API process, mid-request when the first dies.
+    let mut bystander = support::wait_for(
+        "a connection accepted by the other API process",
+        timeout,
+        Duration::from_millis(10),
+        || {
+            let conn = Conn::open(server.addr(), timeout).expect("connect");
+            let end = conn.stream().expect("socket").local_addr().expect("addr");
+            let owner = support::wait_for("an accept", timeout, Duration::from_millis(5), || {
+                connection_owner(end, &api_pids(&server))
+            });
+            (owner != victim).then_some(conn)
+        },
+    );
+    let ping = support::http::thrift_call("getPackageVersion", 1, "{}");
+    bystander
+        .send_raw(
+            &format!(
+                "POST /v6.74/ServerInfo HTTP/1.1\r\nHost: x\r\nContent-Length: {}\r\n\r\n",
+                ping.len()
+            )
+            .into_bytes(),
+        )
+        .expect("send the bystander's head");
+    signal(victim, libc::SIGKILL);
+    let _ = upload.send_raw(&body[body.len() / 2..]);
+    assert!(
+        upload.read_response().is_err(),
+        "the client of the killed process sees its connection fail"
+    );
+    bystander
+        .send_raw(&ping)
+        .expect("send the bystander's body");
+    let answer = bystander
+        .read_response()
+        .expect("the bystander is answered");
+    assert_eq!(answer.status, 200, "{}", answer.text());
+    wait_replaced(&server, victim);
+    assert!(upload_folders(&server).is_empty());
+    assert!(tasks_in(&server, configdb::TaskStatus::Allocated).is_empty());
+
+    // 2. Killed while it unpacks the upload it took in: the folder it
+    // was writing is swept when the supervisor replaces it.
+    let body = store_body("ak-unpack", &big);
+    let head = store_head(&server, body.len());
+    let addr = server.addr();
+    let sender = std::thread::spawn(move || {
+        let mut conn = Conn::open(addr, Duration::from_secs(60)).expect("connect");
+        conn.send_raw(&head).expect("send the head");
+        conn.send_raw(&body).expect("send the body");
+        conn.read_response()
+    });
+    let folder = support::wait_for(
+        "the upload to be unpacked",
+        timeout,
+        Duration::from_millis(1),
+        || upload_folders(&server).into_iter().next(),
+    );
+    let victim: u32 = folder
+        .split('-')
+        .nth(1)
+        .and_then(|pid| pid.parse().ok())
+        .expect("the folder names its process");
+    signal(victim, libc::SIGKILL);
+    assert!(
+        sender.join().expect("the sender").is_err(),
+        "the client of the killed process sees its connection fail"
+    );
+    wait_replaced(&server, victim);
+    support::wait_for(
+        "the dead upload's folder to be swept",
+        timeout,
+        Duration::from_millis(20),
+        || upload_folders(&server).is_empty().then_some(()),
+    );
+    assert!(
+        server
+            .log()
+            .contains("removed uploads a dead API process left half taken in"),
+        "{}",
+        server.log()
+    );
+    assert!(tasks_in(&server, configdb::TaskStatus::Allocated).is_empty());
+
+    // Nothing of either was stored; the server stores as before.
+    let mut py = PyApi::new(Venv::Current);
+    let small = corpus(work.path(), "small", 3, 3, 32);
+    let token = submit_ok(
+        &mut py,
+        &server.product_url(),
+        "ak-after",
+        &upload_of(&small),
+    );
+    let mut tasks = TaskApi::new(&server.url());
+    let info = tasks.wait_terminal(&token, Duration::from_secs(60));
+    assert_eq!(task_status(&info), status::COMPLETED, "{info}");
+    let product = default_product(&server);
+    assert_run(&product, "ak-after", &small, "after the kills");
+    for run in ["ak-receive", "ak-unpack"] {
+        assert!(stored_hashes(&product, run).is_empty(), "{run} was stored");
+    }
+    assert_eq!(
+        tasks.tasks(json!({})).len(),
+        1,
+        "only the last store is a task"
+    );
+}
