@@ -30,6 +30,7 @@ pub struct ServerBuilder {
     machine_id: String,
     config_db: Option<String>,
     max_body_bytes: Option<usize>,
+    workspace: Option<PathBuf>,
     env: Vec<(String, String)>,
     extra: Vec<String>,
     files: Vec<(PathBuf, String)>,
@@ -54,6 +55,7 @@ impl ServerBuilder {
             machine_id: format!("test-{}-{n}", std::process::id()),
             config_db: None,
             max_body_bytes: None,
+            workspace: None,
             env: Vec::new(),
             extra: Vec::new(),
             files: Vec::new(),
@@ -99,6 +101,13 @@ impl ServerBuilder {
     /// `--max-body-bytes`.
     pub fn max_body_bytes(mut self, n: usize) -> Self {
         self.max_body_bytes = Some(n);
+        self
+    }
+
+    /// `--workspace` (default: `workspace` in the server's temporary folder,
+    /// which keeps its logs in any case), e.g. on a small file system.
+    pub fn workspace(mut self, dir: impl Into<PathBuf>) -> Self {
+        self.workspace = Some(dir.into());
         self
     }
 
@@ -180,8 +189,8 @@ impl Server {
     fn launch(&mut self, detached: bool) {
         assert!(self.child.is_none(), "the server is already running");
         self.starts += 1;
+        let workspace = self.workspace();
         let b = &self.builder;
-        let workspace = self.dir.path().join("workspace");
         if self.starts == 1 {
             for (relative, contents) in &b.files {
                 write_private(&workspace.join(relative), contents);
@@ -311,7 +320,10 @@ impl Server {
 
     /// The server's workspace folder.
     pub fn workspace(&self) -> PathBuf {
-        self.dir.path().join("workspace")
+        self.builder
+            .workspace
+            .clone()
+            .unwrap_or_else(|| self.dir.path().join("workspace"))
     }
 
     /// The configuration database URL (for opening it from the test).

@@ -172,11 +172,13 @@ pub fn enqueue(
             let _ = std::fs::remove_dir_all(&dir);
             tracing::warn!(run = %params.run_name, %err, "store upload refused");
             let message = format!("Rejected storage of run '{}': {err}", params.run_name);
-            return Err(if err.is_size_limit() {
-                SubmitError::Io(message)
-            } else {
-                SubmitError::Refused(message)
-            });
+            return Err(
+                if err.is_size_limit() || matches!(err, unpack::UnpackError::DiskFull(_)) {
+                    SubmitError::Io(message)
+                } else {
+                    SubmitError::Refused(message)
+                },
+            );
         }
     };
     tracing::info!(

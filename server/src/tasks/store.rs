@@ -71,6 +71,25 @@ impl Control for TaskControl<'_> {
     }
 }
 
+/// A store's error as the task's comment: one that met a full disk says so
+/// in words (SQLite says "database or disk is full", PostgreSQL "No space
+/// left on device") and what it means for the run.
+fn explain(message: String) -> String {
+    let full = [
+        "database or disk is full",
+        "No space left on device",
+        "disk full",
+    ];
+    if full.iter().any(|f| message.contains(f)) {
+        format!(
+            "{message}\nThe server's disk is full: the store was rolled back and the run is as \
+             it was. Ask the server's administrator to free space, then store again."
+        )
+    } else {
+        message
+    }
+}
+
 /// The run lock token of every attempt of the store task `task_token`: a
 /// digest, so the product database does not hold the task's token (which
 /// names the task in the `Tasks` API).
@@ -126,7 +145,7 @@ impl TaskKind for StoreTask {
         let outcome = match ingest.run(&db, &TaskControl(ctx)) {
             Ok(outcome) => outcome,
             Err(StoreError::Cancelled) => return Err(TaskError::Stopped),
-            Err(err) => return Err(TaskError::failed(err.to_string())),
+            Err(err) => return Err(TaskError::failed(explain(err.to_string()))),
         };
         tracing::info!(
             "User '{}' stored results to product '{}', run '{}' in {:.2} seconds \

@@ -46,6 +46,9 @@ impl Default for WorkerOptions {
     }
 }
 
+/// How long a worker waits before trying again to record a task's end.
+const FINISH_RETRY: Duration = Duration::from_millis(250);
+
 /// What replaces a worker whose task ignored its deadline: by default the
 /// process exits and the supervisor starts another.
 pub type OverrunAction = Arc<dyn Fn() + Send + Sync>;
@@ -184,16 +187,17 @@ impl Worker {
                 "FAILED!\nThis server does not know how to run tasks of kind '{}'.",
                 task.kind
             );
-            self.finish(&token, TaskStatus::Failed, Some(&text));
+            let _ = self.finish(&token, TaskStatus::Failed, Some(&text));
             return;
         };
         if task.cancel_flag {
-            self.finish(
+            if self.finish(
                 &token,
                 TaskStatus::Cancelled,
                 Some("CANCEL!\nTask cancelled before execution began!"),
-            );
-            self.remove_input(&task);
+            ) {
+                self.remove_input(&task);
+            }
             return;
         }
         let ctx = Arc::new(TaskContext::new(
@@ -271,8 +275,13 @@ impl Worker {
                 )
             }
         };
-        self.finish(&token, status, text.as_deref());
-        self.remove_input(&task);
+        // The input goes only with a recorded end: a task whose end could
+        // not be written (the database unreachable, its disk full) is
+        // rescued when its lease runs out and needs its input to run again;
+        // one that is no longer ours is another worker's to run.
+        if self.finish(&token, status, text.as_deref()) {
+            self.remove_input(&task);
+        }
     }
 
     /// What the watchdog does when `task` ignores its deadline: record it
@@ -312,18 +321,37 @@ impl Worker {
         })
     }
 
-    fn finish(&self, token: &str, status: TaskStatus, text: Option<&str>) {
-        match self
-            .db
-            .finish(token, &self.owner, status, text.map(engine_comment))
-        {
-            Ok(FinishOutcome::Finished) => {
-                tracing::info!(%token, %status, "task ended");
+    /// Records the end of `token`; whether it was recorded. A failing
+    /// database is tried again (a PostgreSQL restart, a moment of full
+    /// disk) for up to a lease: past it, the task is another worker's to
+    /// rescue anyway.
+    fn finish(&self, token: &str, status: TaskStatus, text: Option<&str>) -> bool {
+        let started = Instant::now();
+        loop {
+            match self
+                .db
+                .finish(token, &self.owner, status, text.map(engine_comment))
+            {
+                Ok(FinishOutcome::Finished) => {
+                    tracing::info!(%token, %status, "task ended");
+                    return true;
+                }
+                Ok(FinishOutcome::NotOwned { status, owner }) => {
+                    tracing::warn!(%token, %status, ?owner, "task was no longer ours to finish");
+                    return false;
+                }
+                Err(err) if started.elapsed() < self.options.lease => {
+                    tracing::warn!(%token, %status, %err, "cannot record the end of a task yet; trying again");
+                    std::thread::sleep(FINISH_RETRY);
+                }
+                Err(err) => {
+                    tracing::error!(
+                        %token, %status, comment = text.unwrap_or_default(), %err,
+                        "cannot record the end of a task; it will be rescued when its lease ends"
+                    );
+                    return false;
+                }
             }
-            Ok(FinishOutcome::NotOwned { status, owner }) => {
-                tracing::warn!(%token, %status, ?owner, "task was no longer ours to finish");
-            }
-            Err(err) => tracing::error!(%token, %err, "cannot record the end of a task"),
         }
     }
 

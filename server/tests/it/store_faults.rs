@@ -113,6 +113,29 @@ fn submit_ok(py: &mut PyApi, product_url: &str, run: &str, upload: &str) -> Stri
     }
 }
 
+/// Waits until task `token` ended; panics with the server's log after
+/// `timeout`.
+fn wait_end(
+    tasks: &mut TaskApi,
+    server: &Server,
+    token: &str,
+    timeout: Duration,
+) -> serde_json::Value {
+    let deadline = std::time::Instant::now() + timeout;
+    loop {
+        let info = tasks.admin_info(token);
+        if status::is_terminal(task_status(&info)) {
+            return info;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "task {token} did not end in {timeout:?}: {info}\n{}",
+            server.log()
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
 /// A generated corpus in `work/<name>`.
 fn corpus(work: &Path, name: &str, files: usize, reports: usize, seed: u64) -> Corpus {
     generate(
@@ -154,7 +177,7 @@ fn a_whole_server_killed_with_stores_running_and_queued_loses_none() {
     let mut tasks = TaskApi::new(&server.url());
     for (run, c) in runs.iter().zip(&old) {
         let token = submit_ok(&mut py, &server.product_url(), run, &upload_of(c));
-        let info = tasks.wait_terminal(&token, Duration::from_secs(60));
+        let info = wait_end(&mut tasks, &server, &token, Duration::from_secs(60));
         assert_eq!(task_status(&info), status::COMPLETED, "{info}");
     }
     let product = default_product(&server);
@@ -200,7 +223,7 @@ fn a_whole_server_killed_with_stores_running_and_queued_loses_none() {
     server.restart();
     let mut tasks = TaskApi::new(&server.url());
     for (token, run) in tokens.iter().zip(runs) {
-        let info = tasks.wait_terminal(token, Duration::from_secs(120));
+        let info = wait_end(&mut tasks, &server, token, Duration::from_secs(120));
         assert_eq!(
             task_status(&info),
             status::COMPLETED,
@@ -414,7 +437,7 @@ fn an_api_process_killed_while_taking_in_an_upload_strands_nothing() {
         &upload_of(&small),
     );
     let mut tasks = TaskApi::new(&server.url());
-    let info = tasks.wait_terminal(&token, Duration::from_secs(60));
+    let info = wait_end(&mut tasks, &server, &token, Duration::from_secs(60));
     assert_eq!(task_status(&info), status::COMPLETED, "{info}");
     let product = default_product(&server);
     assert_run(&product, "ak-after", &small, "after the kills");
@@ -426,4 +449,148 @@ fn an_api_process_killed_while_taking_in_an_upload_strands_nothing() {
         1,
         "only the last store is a task"
     );
+}
+
+/// A small tmpfs mounted on a temporary folder (we run as root), unmounted
+/// when dropped.
+struct SmallDisk {
+    dir: tempfile::TempDir,
+}
+
+impl SmallDisk {
+    /// Mounts `megabytes` of tmpfs, or `None` (after saying so) when that is
+    /// impossible and `CI` is not `true`.
+    fn mount(megabytes: u32) -> Option<Self> {
+        let dir = tempfile::Builder::new()
+            .prefix("ccsrv-disk-")
+            .tempdir()
+            .expect("temp dir");
+        let out = std::process::Command::new("mount")
+            .args(["-t", "tmpfs", "-o", &format!("size={megabytes}m"), "tmpfs"])
+            .arg(dir.path())
+            .output();
+        match out {
+            Ok(out) if out.status.success() => Some(Self { dir }),
+            other => {
+                let why = match other {
+                    Ok(out) => String::from_utf8_lossy(&out.stderr).into_owned(),
+                    Err(err) => err.to_string(),
+                };
+                if std::env::var("CI").as_deref() == Ok("true") {
+                    panic!(
+                        "cannot mount a tmpfs (needed for the disk-full test) and CI=true: {why}"
+                    );
+                }
+                println!("SKIPPING the disk-full test: cannot mount a tmpfs ({why})");
+                None
+            }
+        }
+    }
+
+    fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    /// Fills the disk with a file, then gives `slack` bytes back.
+    fn fill(&self, slack: u64) -> std::path::PathBuf {
+        use std::io::Write;
+        let path = self.path().join("filler");
+        let mut file = std::fs::File::create(&path).expect("create the filler");
+        let chunk = vec![0u8; 64 * 1024];
+        let mut written = 0u64;
+        while file.write_all(&chunk).is_ok() {
+            written += chunk.len() as u64;
+        }
+        file.set_len(written.saturating_sub(slack))
+            .expect("give space back");
+        path
+    }
+}
+
+impl Drop for SmallDisk {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new("umount")
+            .arg("-l")
+            .arg(self.dir.path())
+            .status();
+    }
+}
+
+#[test]
+fn a_full_disk_fails_the_store_clearly_and_the_server_serves_on() {
+    let Some(disk) = SmallDisk::mount(16) else {
+        return;
+    };
+    let work = tempfile::tempdir().expect("temp dir");
+    let server = store_server()
+        .workers(1)
+        .workspace(disk.path().join("workspace"))
+        .arg("--store-hold-secs")
+        .arg("0")
+        .start();
+    let mut py = PyApi::new(Venv::Current);
+    let mut tasks = TaskApi::new(&server.url());
+    let product = default_product(&server);
+    let old = corpus(work.path(), "old", 3, 3, 41);
+    let token = submit_ok(&mut py, &server.product_url(), "df-run", &upload_of(&old));
+    let info = wait_end(&mut tasks, &server, &token, Duration::from_secs(60));
+    assert_eq!(task_status(&info), status::COMPLETED, "{info}");
+
+    // 1. An upload that unpacks to more than the disk holds.
+    let big = upload_of(&corpus(work.path(), "big", 100, 30, 42));
+    let (_, message) = submit(&mut py, &server.product_url(), "df-run", &big).request_failed();
+    assert!(message.contains("disk is full"), "{message}");
+    assert!(
+        upload_folders(&server).is_empty(),
+        "a half-written upload is left"
+    );
+    let unfinished: Vec<String> = [
+        configdb::TaskStatus::Allocated,
+        configdb::TaskStatus::Enqueued,
+        configdb::TaskStatus::Running,
+    ]
+    .into_iter()
+    .flat_map(|s| tasks_in(&server, s))
+    .collect();
+    assert!(unfinished.is_empty(), "{unfinished:?}");
+
+    // 2. A store whose product database write meets the full disk: it
+    // waits for the run (the test holds its lock) while the disk fills up.
+    let medium = corpus(work.path(), "medium", 40, 20, 43);
+    let (db, lock) = crate::store_task_control::hold_run_lock(&server, "df-run");
+    let token = submit_ok(
+        &mut py,
+        &server.product_url(),
+        "df-run",
+        &upload_of(&medium),
+    );
+    tasks.wait_status(&token, "running", Duration::from_secs(30), |s| {
+        s == status::RUNNING
+    });
+    let filler = disk.fill(256 * 1024);
+    db.release_run_lock(&lock).expect("release the lock");
+    drop(db);
+    let info = wait_end(&mut tasks, &server, &token, Duration::from_secs(60));
+    assert_eq!(
+        task_status(&info),
+        status::FAILED,
+        "{info}\n{}",
+        server.log()
+    );
+    let comments = task_comments(&info);
+    assert!(
+        comments.contains("The server's disk is full: the store was rolled back"),
+        "{comments}\n{}",
+        server.log()
+    );
+    std::fs::remove_file(filler).expect("free the disk");
+    assert_run(&product, "df-run", &old, "after the failed store");
+
+    // Space again: the server stores as before.
+    let new = corpus(work.path(), "new", 3, 3, 44);
+    let token = submit_ok(&mut py, &server.product_url(), "df-run", &upload_of(&new));
+    let info = wait_end(&mut tasks, &server, &token, Duration::from_secs(60));
+    assert_eq!(task_status(&info), status::COMPLETED, "{info}");
+    assert_run(&product, "df-run", &new, "after space was freed");
+    assert!(upload_folders(&server).is_empty());
 }
