@@ -80,10 +80,25 @@ fn explain(message: String) -> String {
         "No space left on device",
         "disk full",
     ];
+    // PostgreSQL ending a session (a restart, an administrator) or the
+    // network losing it, as libpq words it.
+    let lost = [
+        "terminating connection",
+        "server closed the connection",
+        "no connection to the server",
+        "could not receive data from server",
+        "Connection refused",
+    ];
     if full.iter().any(|f| message.contains(f)) {
         format!(
             "{message}\nThe server's disk is full: the store was rolled back and the run is as \
              it was. Ask the server's administrator to free space, then store again."
+        )
+    } else if lost.iter().any(|f| message.contains(f)) {
+        format!(
+            "{message}\nThe connection to the database was lost (was it restarted?): the store \
+             was rolled back and the run is as it was. Store again; the server reconnects by \
+             itself."
         )
     } else {
         message

@@ -594,3 +594,146 @@ fn a_full_disk_fails_the_store_clearly_and_the_server_serves_on() {
     assert_run(&product, "df-run", &new, "after space was freed");
     assert!(upload_folders(&server).is_empty());
 }
+
+#[test]
+fn a_postgresql_restart_under_a_store_is_survived_without_a_server_restart() {
+    use support::pg::PrivatePostgres;
+    let Some(pg) = PrivatePostgres::start("the PostgreSQL restart test") else {
+        return;
+    };
+    pg.create_database("ccconfig");
+    pg.create_database("ccproduct");
+    let work = tempfile::tempdir().expect("temp dir");
+    let server = store_server()
+        .workers(1)
+        .config_db(pg.url("ccconfig"))
+        .arg("--store-hold-secs")
+        .arg("0")
+        .start();
+    let port = pg.port().to_string();
+    support::python::codechecker(
+        Venv::Current,
+        &[
+            "cmd",
+            "products",
+            "add",
+            "pgprod",
+            "--name",
+            "On PostgreSQL",
+            "--url",
+            &server.cli_url(),
+            "--postgresql",
+            "--dbaddress",
+            "127.0.0.1",
+            "--dbport",
+            &port,
+            "--dbusername",
+            "postgres",
+            "--dbname",
+            "ccproduct",
+        ],
+        &[],
+    )
+    .assert_success();
+    let product_url = format!("{}/pgprod", server.cli_url());
+    let product = pg.url("ccproduct");
+    let mut py = PyApi::new(Venv::Current);
+    let mut tasks = TaskApi::new(&server.url());
+    let old = corpus(work.path(), "old", 3, 3, 51);
+    let token = submit_ok(&mut py, &product_url, "pg-run", &upload_of(&old));
+    let info = wait_end(&mut tasks, &server, &token, Duration::from_secs(60));
+    assert_eq!(task_status(&info), status::COMPLETED, "{info}");
+
+    // The store waits for the run (the test holds its lock) when the
+    // database goes down and comes back.
+    let new = corpus(work.path(), "new", 20, 10, 52);
+    let holder = productdb::ProductDb::open(&product).expect("open the product");
+    let lock = holder
+        .acquire_run_lock("pg-run", "someone else")
+        .expect("lock the run");
+    let token = submit_ok(&mut py, &product_url, "pg-run", &upload_of(&new));
+    tasks.wait_status(&token, "running", Duration::from_secs(30), |s| {
+        s == status::RUNNING
+    });
+    pg.restart();
+    support::wait_for(
+        "the run lock to be released",
+        Duration::from_secs(30),
+        Duration::from_millis(100),
+        || holder.release_run_lock(&lock).ok(),
+    );
+    drop(holder);
+    let mut tasks = TaskApi::new(&server.url());
+    let info = wait_end(&mut tasks, &server, &token, Duration::from_secs(60));
+    assert_eq!(
+        task_status(&info),
+        status::COMPLETED,
+        "{info}\n{}",
+        server.log()
+    );
+    assert_run(
+        &product,
+        "pg-run",
+        &new,
+        "after the store across the restart",
+    );
+
+    // Restarted while a store writes (in its transaction): the store
+    // either committed before or fails with a comment saying why, and the
+    // run is then as it was.
+    let big = corpus(work.path(), "big", 100, 30, 54);
+    let writing = "store: writing reports run=pg-run";
+    let before = server.log().matches(writing).count();
+    let token = submit_ok(&mut py, &product_url, "pg-run", &upload_of(&big));
+    support::wait_for(
+        "the store to write reports",
+        Duration::from_secs(60),
+        Duration::from_millis(5),
+        || (server.log().matches(writing).count() > before).then_some(()),
+    );
+    pg.restart();
+    let info = wait_end(&mut tasks, &server, &token, Duration::from_secs(60));
+    if task_status(&info) == status::COMPLETED {
+        assert_run(
+            &product,
+            "pg-run",
+            &big,
+            "after a store committed before the restart",
+        );
+    } else {
+        assert_eq!(task_status(&info), status::FAILED, "{info}");
+        assert!(
+            task_comments(&info).contains("The connection to the database was lost"),
+            "{info}\n{}",
+            server.log()
+        );
+        assert_run(
+            &product,
+            "pg-run",
+            &new,
+            "after a store failed by the restart",
+        );
+    }
+
+    // Back without restarting our server: calls, a blocking store (woken
+    // through LISTEN/NOTIFY) and an asynchronous one work.
+    let newer = corpus(work.path(), "newer", 3, 3, 53);
+    support::python::codechecker(
+        Venv::Current,
+        &[
+            "store",
+            &newer.arg(),
+            "-n",
+            "pg-sync",
+            "--url",
+            &product_url,
+        ],
+        &[("CC_FORCE_SYNC_STORE", "yes")],
+    )
+    .assert_success();
+    assert_run(&product, "pg-sync", &newer, "after a blocking store");
+    let token = submit_ok(&mut py, &product_url, "pg-run", &upload_of(&newer));
+    let info = wait_end(&mut tasks, &server, &token, Duration::from_secs(60));
+    assert_eq!(task_status(&info), status::COMPLETED, "{info}");
+    assert_run(&product, "pg-run", &newer, "after PostgreSQL came back");
+}
