@@ -218,10 +218,43 @@ fn a_whole_server_killed_with_stores_running_and_queued_loses_none() {
         assert_run(&product, run, c, "after the kill");
     }
 
+    // What an API process killed between creating a store's task and
+    // queueing it leaves, and one killed while it unpacked: a folder and an
+    // ALLOCATED task, a folder alone. Swept when the server starts.
+    let uploads = server.workspace().join("tasks");
+    let (stranded_dir, orphan_dir) = (
+        uploads.join("store-9999999-1-0"),
+        uploads.join("store-9999999-2-0"),
+    );
+    std::fs::create_dir_all(&stranded_dir).expect("a stranded upload");
+    std::fs::create_dir_all(&orphan_dir).expect("an orphan upload");
+    let stranded = {
+        let mut task = configdb::NewTask::new(
+            "report_server::massStoreRunAsynchronous()",
+            "Store of results to 'Default' - 'sk-lost'",
+            server.machine_id(),
+        );
+        task.input_path = Some(stranded_dir.display().to_string());
+        configdb::ConfigDb::open(&server.config_url())
+            .expect("open the configuration database")
+            .allocate_task(&task)
+            .expect("allocate")
+    };
+
     // Restarted: the running store is rescued and run again, the queued
     // ones run; all complete with the new results.
     server.restart();
     let mut tasks = TaskApi::new(&server.url());
+    let lost = tasks.admin_info(&stranded);
+    assert_eq!(task_status(&lost), status::DROPPED, "{lost}");
+    assert!(
+        task_comments(&lost).contains("before the store's upload was completely taken in"),
+        "{lost}"
+    );
+    assert!(
+        !stranded_dir.exists() && !orphan_dir.exists(),
+        "the dead uploads are swept"
+    );
     for (token, run) in tokens.iter().zip(runs) {
         let info = wait_end(&mut tasks, &server, token, Duration::from_secs(120));
         assert_eq!(
