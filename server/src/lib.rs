@@ -61,6 +61,27 @@ pub fn run(mut args: ServerArgs) -> anyhow::Result<()> {
                 "checker labels loaded"
             );
             state.ensure_default_product()?;
+            // No API process runs yet: what one left half taken in when the
+            // server last died (SIGKILL, power cut) goes now.
+            sweep_dead_uploads(
+                &state.config,
+                &state.workspace,
+                &machine_id,
+                store::janitor::Scope::Machine,
+            );
+            let on_api_death: std::sync::Arc<dyn Fn(u32) + Send + Sync> = {
+                let config = state.config.clone();
+                let workspace = state.workspace.clone();
+                let machine_id = machine_id.clone();
+                std::sync::Arc::new(move |pid| {
+                    sweep_dead_uploads(
+                        &config,
+                        &workspace,
+                        &machine_id,
+                        store::janitor::Scope::Process(pid),
+                    )
+                })
+            };
             let fd = process::children::make_inheritable(&listener)?;
             let plan = supervisor::Plan {
                 api_processes: args.api_count(),
@@ -68,6 +89,7 @@ pub fn run(mut args: ServerArgs) -> anyhow::Result<()> {
                 listen_fd: fd,
                 grace: Duration::from_secs(args.shutdown_grace_secs),
                 machine_id: machine_id.clone(),
+                on_api_death: Some(on_api_death),
             };
             if plan.api_processes + plan.worker_processes == 0 {
                 anyhow::bail!("nothing to run: both --api-processes and --worker-processes are 0");
@@ -105,5 +127,24 @@ pub fn run(mut args: ServerArgs) -> anyhow::Result<()> {
             tracing::info!("server stopped");
             Ok(())
         }
+    }
+}
+
+/// Runs [`store::janitor::sweep_dead_uploads`] and logs what it did.
+fn sweep_dead_uploads(
+    config: &configdb::ConfigDb,
+    workspace: &std::path::Path,
+    machine_id: &str,
+    scope: store::janitor::Scope,
+) {
+    match store::janitor::sweep_dead_uploads(config, workspace, machine_id, scope) {
+        Ok(swept) if swept.dropped.is_empty() && swept.folders == 0 => {}
+        Ok(swept) => tracing::warn!(
+            ?scope,
+            dropped = ?swept.dropped,
+            folders = swept.folders,
+            "removed uploads a dead API process left half taken in"
+        ),
+        Err(err) => tracing::error!(%err, ?scope, "cannot sweep the uploads of a dead API process"),
     }
 }

@@ -124,7 +124,11 @@ impl ConfigDb {
             .max_size(opts.pool_size.max(1))
             .min_idle(Some(1))
             .connection_timeout(opts.connection_timeout)
-            .test_on_check_out(false)
+            // A PostgreSQL connection the server ended (a restart of the
+            // database, an idle timeout) looks healthy to the pool until used:
+            // a ping on checkout replaces it, so the process reconnects by
+            // itself. A SQLite file has no such failure.
+            .test_on_check_out(matches!(target, Target::Postgres(_)))
             .build(manager)?;
         Ok(ConfigDb {
             inner: Arc::new(Inner {

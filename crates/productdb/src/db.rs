@@ -130,7 +130,11 @@ impl ProductDb {
             .max_size(opts.pool_size.max(1))
             .min_idle(Some(0))
             .connection_timeout(opts.connection_timeout)
-            .test_on_check_out(false)
+            // A PostgreSQL connection the server ended (a restart of the
+            // database, an idle timeout) looks healthy to the pool until used:
+            // a ping on checkout replaces it, so the process reconnects by
+            // itself. A SQLite file has no such failure.
+            .test_on_check_out(matches!(target, Target::Postgres(_)))
             .build(manager)?;
         let facts = match &target {
             Target::Sqlite(_) if opts.facts_cache => {

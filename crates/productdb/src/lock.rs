@@ -37,22 +37,18 @@ impl ProductDb {
     /// [`crate::OpenOptions::run_lock_timeout`]) is taken over. Fails with
     /// [`Error::RunLocked`] while another store holds a fresh lock.
     pub fn acquire_run_lock(&self, run_name: &str, user: &str) -> Result<RunLockToken> {
-        self.acquire_run_lock_with(run_name, user, &new_token())
+        self.acquire_run_lock_as(run_name, user, None)
     }
 
-    /// [`ProductDb::acquire_run_lock`] with a lock token the caller chooses,
-    /// which also takes over a fresh lock holding the same token: the lock
-    /// an earlier attempt of the same store left when its process was
-    /// killed. A store that is retried (a rescued task) passes the same
-    /// token each time, so it does not wait for its own dead predecessor's
-    /// lock to expire; other stores still do. A predecessor still inside its
-    /// transaction keeps the row locked (PostgreSQL), which refuses the
-    /// takeover until it ends.
-    pub fn acquire_run_lock_with(
+    /// [`ProductDb::acquire_run_lock`] with the lock's `token` given (`None`:
+    /// a random one). A lock that already holds this token is taken over
+    /// even when fresh: it was left by an earlier attempt of the same store
+    /// (a worker killed mid-store), whose transaction died with it.
+    pub fn acquire_run_lock_as(
         &self,
         run_name: &str,
         user: &str,
-        token: &str,
+        token: Option<&str>,
     ) -> Result<RunLockToken> {
         let timeout = self.opts().run_lock_timeout;
         // Read first: on SQLite a running store holds the write lock, and
@@ -60,24 +56,26 @@ impl ProductDb {
         {
             let mut conn = self.conn()?;
             if let Some(row) = read_lock(&mut conn, run_name, false)? {
-                if row.token != token {
+                if Some(row.token.as_str()) != token {
                     refuse_if_fresh(run_name, &row, timeout)?;
                 }
             }
         }
-        self.write(|conn| acquire_in_txn(conn, run_name, user, token, timeout))
+        let token = token.map_or_else(new_token, str::to_owned);
+        self.write(|conn| acquire_in_txn(conn, run_name, user, &token, timeout))
     }
 
-    /// [`ProductDb::acquire_run_lock`], retrying for up to `wait`.
+    /// [`ProductDb::acquire_run_lock_as`], retrying for up to `wait`.
     pub(crate) fn acquire_run_lock_waiting(
         &self,
         run_name: &str,
         user: &str,
+        token: Option<&str>,
         wait: Duration,
     ) -> Result<RunLockToken> {
         let start = Instant::now();
         loop {
-            match self.acquire_run_lock(run_name, user) {
+            match self.acquire_run_lock_as(run_name, user, token) {
                 Err(Error::RunLocked { .. }) if start.elapsed() + POLL <= wait => {
                     std::thread::sleep(POLL)
                 }

@@ -205,6 +205,12 @@ pub struct StoreRun {
     /// before failing with [`crate::Error::RunLocked`]; zero fails at once
     /// (CodeChecker's behaviour).
     pub lock_wait: Duration,
+    /// The token the writer takes the run lock with, the same for every
+    /// attempt of one store (e.g. derived from its task): a lock left by an
+    /// earlier attempt that died mid-store is then taken over at once,
+    /// instead of after [`crate::OpenOptions::run_lock_timeout`]. `None`: a
+    /// random token.
+    pub lock_token: Option<String>,
 }
 
 /// Statistics of one analyzer for the run history entry.

@@ -30,6 +30,7 @@ pub struct ServerBuilder {
     machine_id: String,
     config_db: Option<String>,
     max_body_bytes: Option<usize>,
+    workspace: Option<PathBuf>,
     env: Vec<(String, String)>,
     extra: Vec<String>,
     files: Vec<(PathBuf, String)>,
@@ -54,6 +55,7 @@ impl ServerBuilder {
             machine_id: format!("test-{}-{n}", std::process::id()),
             config_db: None,
             max_body_bytes: None,
+            workspace: None,
             env: Vec::new(),
             extra: Vec::new(),
             files: Vec::new(),
@@ -99,6 +101,13 @@ impl ServerBuilder {
     /// `--max-body-bytes`.
     pub fn max_body_bytes(mut self, n: usize) -> Self {
         self.max_body_bytes = Some(n);
+        self
+    }
+
+    /// `--workspace` (default: `workspace` in the server's temporary folder,
+    /// which keeps its logs in any case), e.g. on a small file system.
+    pub fn workspace(mut self, dir: impl Into<PathBuf>) -> Self {
+        self.workspace = Some(dir.into());
         self
     }
 
@@ -180,8 +189,8 @@ impl Server {
     fn launch(&mut self, detached: bool) {
         assert!(self.child.is_none(), "the server is already running");
         self.starts += 1;
+        let workspace = self.workspace();
         let b = &self.builder;
-        let workspace = self.dir.path().join("workspace");
         if self.starts == 1 {
             for (relative, contents) in &b.files {
                 write_private(&workspace.join(relative), contents);
@@ -311,7 +320,10 @@ impl Server {
 
     /// The server's workspace folder.
     pub fn workspace(&self) -> PathBuf {
-        self.dir.path().join("workspace")
+        self.builder
+            .workspace
+            .clone()
+            .unwrap_or_else(|| self.dir.path().join("workspace"))
     }
 
     /// The configuration database URL (for opening it from the test).
@@ -376,27 +388,28 @@ impl Server {
         })
     }
 
-    /// SIGKILL to the whole server at once, supervisor and children, as when
-    /// its machine loses power: the supervisor is stopped first so that it
-    /// starts no replacement, then every process gets SIGKILL. Returns when
-    /// they are all gone.
+    /// Kills the whole server at once, as a power cut would: the supervisor
+    /// is stopped first (so it neither restarts a child nor lets them hear of
+    /// its death), every child is stopped, then all get SIGKILL. Nothing runs
+    /// a shutdown path; the workspace stays for [`Server::restart`].
     pub fn kill_all(&mut self) {
         let mut child = self.child.take().expect("the server is running");
-        let pid = child.id();
-        signal(pid, libc::SIGSTOP);
-        let children = children_of(pid);
-        for (child_pid, _) in &children {
-            signal(*child_pid, libc::SIGKILL);
+        let supervisor = child.id();
+        signal(supervisor, libc::SIGSTOP);
+        let children = children_of(supervisor);
+        for (pid, _) in &children {
+            signal(*pid, libc::SIGSTOP);
         }
-        signal(pid, libc::SIGKILL);
+        for (pid, _) in &children {
+            signal(*pid, libc::SIGKILL);
+        }
+        signal(supervisor, libc::SIGKILL);
         let _ = child.wait();
-        let deadline = Instant::now() + Duration::from_secs(10);
-        while children.iter().any(|(p, _)| alive(*p)) {
-            assert!(
-                Instant::now() < deadline,
-                "a killed server process lives on"
-            );
-            std::thread::sleep(Duration::from_millis(10));
+        for (pid, _) in &children {
+            let deadline = Instant::now() + Duration::from_secs(10);
+            while alive(*pid) && Instant::now() < deadline {
+                std::thread::sleep(Duration::from_millis(10));
+            }
         }
     }
 
@@ -569,4 +582,33 @@ fn register_shared(pid: u32, dir: PathBuf) {
         }
         let _ = std::fs::remove_dir_all(&dir);
     });
+}
+
+/// The process among `pids` that holds the server end of the TCP connection
+/// whose client end is `client` (IPv4), e.g. which API process accepted a
+/// connection. `None` while no process has accepted it.
+pub fn connection_owner(client: SocketAddr, pids: &[u32]) -> Option<u32> {
+    let SocketAddr::V4(client) = client else {
+        return None;
+    };
+    let [a, b, c, d] = client.ip().octets();
+    let remote = format!("{d:02X}{c:02X}{b:02X}{a:02X}:{:04X}", client.port());
+    let table = std::fs::read_to_string("/proc/net/tcp").ok()?;
+    let inode = table.lines().skip(1).find_map(|line| {
+        let fields: Vec<&str> = line.split_whitespace().collect();
+        (fields.get(2) == Some(&remote.as_str()))
+            .then(|| fields.get(9).map(|s| (*s).to_owned()))
+            .flatten()
+    })?;
+    let wanted = format!("socket:[{inode}]");
+    pids.iter().copied().find(|pid| {
+        std::fs::read_dir(format!("/proc/{pid}/fd"))
+            .map(|fds| {
+                fds.flatten().any(|fd| {
+                    std::fs::read_link(fd.path())
+                        .is_ok_and(|target| target.as_os_str() == wanted.as_str())
+                })
+            })
+            .unwrap_or(false)
+    })
 }

@@ -195,8 +195,9 @@ pub fn open_url(connection: &ProductConnection, workspace: &Path) -> String {
 /// How product databases are opened. A run lock is kept from the start of
 /// a store to its commit; while the store's transaction lives, the database
 /// itself keeps others out (SQLite's write lock, PostgreSQL's row lock), so
-/// the lock only needs to outlive a worker killed mid-store briefly: a
-/// retried store then takes it over after a minute instead of half an hour.
+/// the lock only needs to outlive a worker killed mid-store briefly: another
+/// store of the run takes it over after a minute instead of half an hour
+/// (the retried store itself at once: it holds the lock's token).
 pub fn open_options() -> productdb::OpenOptions {
     productdb::OpenOptions {
         run_lock_timeout: Duration::from_secs(60),

@@ -61,11 +61,10 @@ pub struct Ingest<'a> {
     pub labels: &'a CheckerLabels,
     /// How long to wait for another store of the same run.
     pub lock_wait: Duration,
-    /// The token of this store's run lock, the same for every attempt of
-    /// the store (`None`: a fresh one), so that a retried store takes over
-    /// the lock its killed predecessor left instead of waiting for it to
-    /// expire (`productdb::ProductDb::acquire_run_lock_with`).
-    pub lock_token: Option<&'a str>,
+    /// The run lock's token, the same for every attempt of this store (see
+    /// `productdb::StoreRun::lock_token`), so that a re-run after its worker
+    /// was killed does not wait for the lock the killed attempt left behind.
+    pub lock_token: Option<String>,
 }
 
 /// Content bytes per batch of files pushed.
@@ -191,6 +190,7 @@ impl Ingest<'_> {
             report_limit: self.report_limit,
             run_lock: None,
             lock_wait: Duration::ZERO,
+            lock_token: self.lock_token.clone(),
         }
     }
 
@@ -358,17 +358,7 @@ impl Ingest<'_> {
         let started = Instant::now();
         let mut announced = false;
         loop {
-            let begun = match self.lock_token {
-                Some(token) => db
-                    .acquire_run_lock_with(&run.run_name, &run.user, token)
-                    .and_then(|lock| {
-                        let mut run = run.clone();
-                        run.run_lock = Some(lock);
-                        db.begin_store(run, StoreHooks::default())
-                    }),
-                None => db.begin_store(run.clone(), StoreHooks::default()),
-            };
-            match begun {
+            match db.begin_store(run.clone(), StoreHooks::default()) {
                 Ok(writer) => return Ok(writer),
                 Err(err) if is_contention(&err) && started.elapsed() < self.lock_wait => {
                     if !announced {

@@ -7,10 +7,13 @@
 //! * Background (worker process, `tasks::store`): read the unpacked folder
 //!   ([`layout`], [`analyses`], [`reports`]) and write it into the product
 //!   database in one transaction ([`ingest`]).
+//! * After an API process died while taking in an upload (supervisor,
+//!   [`janitor`]): its stranded ALLOCATED tasks and upload folders go.
 
 pub mod analyses;
 pub mod annotations;
 pub mod ingest;
+pub mod janitor;
 pub mod layout;
 pub mod params;
 pub mod reports;

@@ -120,9 +120,11 @@ fn new_input_dir(workspace: &Path) -> std::io::Result<PathBuf> {
     let nanos = SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| d.as_nanos());
+    // The prefix names this process, so that the supervisor can sweep what
+    // it leaves if it dies mid-upload (`store::janitor`).
     let name = format!(
-        "store-{}-{nanos}-{}",
-        std::process::id(),
+        "{}{nanos}-{}",
+        super::janitor::upload_prefix(std::process::id()),
         COUNTER.fetch_add(1, Ordering::Relaxed)
     );
     let dir = tasks_dir(workspace).join(name);
@@ -176,11 +178,13 @@ pub fn enqueue(
             let _ = std::fs::remove_dir_all(&dir);
             tracing::warn!(run = %params.run_name, %err, "store upload refused");
             let message = format!("Rejected storage of run '{}': {err}", params.run_name);
-            return Err(if err.is_size_limit() {
-                SubmitError::Io(message)
-            } else {
-                SubmitError::Refused(message)
-            });
+            return Err(
+                if err.is_size_limit() || matches!(err, unpack::UnpackError::DiskFull(_)) {
+                    SubmitError::Io(message)
+                } else {
+                    SubmitError::Refused(message)
+                },
+            );
         }
     };
     tracing::info!(

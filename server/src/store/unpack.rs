@@ -113,6 +113,13 @@ pub enum UnpackError {
     /// The server could not write what it unpacked.
     #[error("The server cannot store the upload: {0}")]
     Io(String),
+    /// The server's disk (its workspace) has no room for the upload.
+    #[error(
+        "The server's disk is full: there is no room in its workspace to unpack the upload \
+         ({0}). Nothing was stored. Ask the server's administrator to free space, or store \
+         fewer results at a time."
+    )]
+    DiskFull(String),
 }
 
 impl UnpackError {
@@ -406,7 +413,18 @@ fn open_for_write(path: &Path) -> Result<File, UnpackError> {
 }
 
 fn io_error(err: io::Error) -> UnpackError {
+    if is_disk_full(&err) {
+        return UnpackError::DiskFull(err.to_string());
+    }
     UnpackError::Io(err.to_string())
+}
+
+/// Whether `err` says the file system is full (or the user's quota used up).
+pub fn is_disk_full(err: &io::Error) -> bool {
+    err.kind() == io::ErrorKind::StorageFull
+        || err.kind() == io::ErrorKind::QuotaExceeded
+        || err.raw_os_error() == Some(libc::ENOSPC)
+        || err.raw_os_error() == Some(libc::EDQUOT)
 }
 
 /// The offset of invalid base64 text, carried through `io::Error`.

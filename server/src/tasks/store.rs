@@ -54,15 +54,6 @@ fn keep_for_days(input: &Path) -> Result<Option<u32>, TaskError> {
     }
 }
 
-/// The run lock token of the store task `token`: the same for each of its
-/// attempts, so a rescued store takes over the lock its killed worker left
-/// (derived, so the task's token is not written into the product database).
-fn run_lock_token(token: &str) -> String {
-    use sha2::Digest;
-    let digest = sha2::Sha256::digest(format!("run lock of store task {token}").as_bytes());
-    hex::encode(&digest[..16])
-}
-
 /// Lets the store talk to its task.
 struct TaskControl<'a>(&'a TaskContext);
 
@@ -78,6 +69,48 @@ impl Control for TaskControl<'_> {
     fn progress(&self, percent: i32) {
         self.0.set_progress(percent);
     }
+}
+
+/// A store's error as the task's comment: one that met a full disk says so
+/// in words (SQLite says "database or disk is full", PostgreSQL "No space
+/// left on device") and what it means for the run.
+fn explain(message: String) -> String {
+    let full = [
+        "database or disk is full",
+        "No space left on device",
+        "disk full",
+    ];
+    // PostgreSQL ending a session (a restart, an administrator) or the
+    // network losing it, as libpq words it.
+    let lost = [
+        "terminating connection",
+        "server closed the connection",
+        "no connection to the server",
+        "could not receive data from server",
+        "Connection refused",
+    ];
+    if full.iter().any(|f| message.contains(f)) {
+        format!(
+            "{message}\nThe server's disk is full: the store was rolled back and the run is as \
+             it was. Ask the server's administrator to free space, then store again."
+        )
+    } else if lost.iter().any(|f| message.contains(f)) {
+        format!(
+            "{message}\nThe connection to the database was lost (was it restarted?): the store \
+             was rolled back and the run is as it was. Store again; the server reconnects by \
+             itself."
+        )
+    } else {
+        message
+    }
+}
+
+/// The run lock token of every attempt of the store task `task_token`: a
+/// digest, so the product database does not hold the task's token (which
+/// names the task in the `Tasks` API).
+fn run_lock_token(task_token: &str) -> String {
+    use sha2::Digest;
+    hex::encode(sha2::Sha256::digest(format!("store-task:{task_token}")))
 }
 
 impl TaskKind for StoreTask {
@@ -115,20 +148,19 @@ impl TaskKind for StoreTask {
                 product.endpoint
             ))
         })?;
-        let lock_token = run_lock_token(ctx.token());
         let ingest = Ingest {
-            lock_token: Some(&lock_token),
             input,
             params: &params,
             report_limit: u64::try_from(product.report_limit).ok().filter(|l| *l > 0),
             labels: &self.state.labels,
             lock_wait: self.state.store.lock_wait,
+            lock_token: Some(run_lock_token(ctx.token())),
         };
         let started = std::time::Instant::now();
         let outcome = match ingest.run(&db, &TaskControl(ctx)) {
             Ok(outcome) => outcome,
             Err(StoreError::Cancelled) => return Err(TaskError::Stopped),
-            Err(err) => return Err(TaskError::failed(err.to_string())),
+            Err(err) => return Err(TaskError::failed(explain(err.to_string()))),
         };
         tracing::info!(
             "User '{}' stored results to product '{}', run '{}' in {:.2} seconds \

@@ -64,6 +64,9 @@ impl Default for WorkerOptions {
     }
 }
 
+/// How long a worker waits before trying again to record a task's end.
+const FINISH_RETRY: Duration = Duration::from_millis(250);
+
 /// What replaces a worker whose task ignored its deadline: by default the
 /// process exits and the supervisor starts another.
 pub type OverrunAction = Arc<dyn Fn() + Send + Sync>;
@@ -213,16 +216,17 @@ impl Worker {
                 "FAILED!\nThis server does not know how to run tasks of kind '{}'.",
                 task.kind
             );
-            self.finish(&token, TaskStatus::Failed, Some(&text));
+            let _ = self.finish(&token, TaskStatus::Failed, Some(&text));
             return;
         };
         if task.cancel_flag {
-            self.finish(
+            if self.finish(
                 &token,
                 TaskStatus::Cancelled,
                 Some("CANCEL!\nTask cancelled before execution began!"),
-            );
-            self.remove_input(&task, None);
+            ) {
+                self.remove_input(&task, None);
+            }
             return;
         }
         let ctx = Arc::new(TaskContext::new(
@@ -301,8 +305,17 @@ impl Worker {
                 )
             }
         };
-        self.finish(&token, status, text.as_deref());
-        self.remove_input(&task, take(&fetched));
+        // The input goes only with a recorded end: a task whose end could
+        // not be written (the database unreachable, its disk full) is
+        // rescued when its lease runs out and needs its input to run again;
+        // one that is no longer ours is another worker's to run. A copy
+        // fetched for this attempt goes in any case.
+        let fetched = take(&fetched);
+        if self.finish(&token, status, text.as_deref()) {
+            self.remove_input(&task, fetched);
+        } else if let Some(copy) = fetched {
+            let _ = std::fs::remove_dir_all(copy);
+        }
     }
 
     /// The folder `task` runs from: its creator's `input_path` when that is
@@ -384,18 +397,37 @@ impl Worker {
         })
     }
 
-    fn finish(&self, token: &str, status: TaskStatus, text: Option<&str>) {
-        match self
-            .db
-            .finish(token, &self.owner, status, text.map(engine_comment))
-        {
-            Ok(FinishOutcome::Finished) => {
-                tracing::info!(%token, %status, "task ended");
+    /// Records the end of `token`; whether it was recorded. A failing
+    /// database is tried again (a PostgreSQL restart, a moment of full
+    /// disk) for up to a lease: past it, the task is another worker's to
+    /// rescue anyway.
+    fn finish(&self, token: &str, status: TaskStatus, text: Option<&str>) -> bool {
+        let started = Instant::now();
+        loop {
+            match self
+                .db
+                .finish(token, &self.owner, status, text.map(engine_comment))
+            {
+                Ok(FinishOutcome::Finished) => {
+                    tracing::info!(%token, %status, "task ended");
+                    return true;
+                }
+                Ok(FinishOutcome::NotOwned { status, owner }) => {
+                    tracing::warn!(%token, %status, ?owner, "task was no longer ours to finish");
+                    return false;
+                }
+                Err(err) if started.elapsed() < self.options.lease => {
+                    tracing::warn!(%token, %status, %err, "cannot record the end of a task yet; trying again");
+                    std::thread::sleep(FINISH_RETRY);
+                }
+                Err(err) => {
+                    tracing::error!(
+                        %token, %status, comment = text.unwrap_or_default(), %err,
+                        "cannot record the end of a task; it will be rescued when its lease ends"
+                    );
+                    return false;
+                }
             }
-            Ok(FinishOutcome::NotOwned { status, owner }) => {
-                tracing::warn!(%token, %status, ?owner, "task was no longer ours to finish");
-            }
-            Err(err) => tracing::error!(%token, %err, "cannot record the end of a task"),
         }
     }
 

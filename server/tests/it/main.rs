@@ -21,6 +21,7 @@ mod process_model;
 mod store_bad_input;
 mod store_clang;
 mod store_cluster;
+mod store_faults;
 mod store_interop;
 mod store_kill_midway;
 mod store_products;

@@ -110,7 +110,12 @@ impl ProductDb {
                     l.run_name, run.run_name
                 )))
             }
-            None => self.acquire_run_lock_waiting(&run.run_name, &run.user, run.lock_wait)?,
+            None => self.acquire_run_lock_waiting(
+                &run.run_name,
+                &run.user,
+                run.lock_token.as_deref(),
+                run.lock_wait,
+            )?,
         };
         let mut writer = StoreWriter {
             db: self.clone(),
@@ -191,6 +196,7 @@ impl StoreWriter {
         }
         if let Err(e) = TxnManager::commit_transaction(&mut conn) {
             let _ = TxnManager::rollback_transaction(&mut conn);
+            give_back_wal_space(&mut conn);
             self.failed = Some(e.to_string());
             return Err(e.into());
         }
@@ -275,11 +281,28 @@ impl Drop for StoreWriter {
             if let Err(e) = TxnManager::rollback_transaction(&mut conn) {
                 warn!(error = %e, "rolling back a store failed");
             }
+            give_back_wal_space(&mut conn);
         }
         if let Some(lock) = self.lock.take() {
             if let Err(e) = self.db.release_run_lock(&lock) {
                 warn!(run = %lock.run_name, error = %e, "releasing a run lock failed; it will expire");
             }
+        }
+    }
+}
+
+/// After a store was rolled back on SQLite: the pages it had written stay
+/// in the WAL file, which does not shrink by itself. When the store failed
+/// because the disk is full, that space is what the server needs to record
+/// the failure (the configuration database is usually on the same disk), so
+/// the WAL is checkpointed and truncated. A failure here costs only space.
+fn give_back_wal_space(conn: &mut AnyConnection) {
+    if let AnyConnection::Sqlite(c) = conn {
+        if let Err(e) = diesel::connection::SimpleConnection::batch_execute(
+            c,
+            "PRAGMA wal_checkpoint(TRUNCATE)",
+        ) {
+            debug!(error = %e, "cannot truncate the WAL after a rolled back store");
         }
     }
 }

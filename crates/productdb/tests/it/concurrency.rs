@@ -109,38 +109,6 @@ fn a_stale_lock_expires() {
 }
 
 #[test]
-fn a_retried_store_takes_over_the_lock_of_its_dead_attempt() {
-    for t in backends() {
-        // The first attempt died holding the lock (fresh for an hour).
-        let dead =
-            t.db.acquire_run_lock_with("retried", "alice", "store-1")
-                .expect("lock");
-        assert!(
-            matches!(
-                t.db.acquire_run_lock_with("retried", "bob", "store-2"),
-                Err(Error::RunLocked { .. })
-            ),
-            "{}: another store must wait",
-            t.label
-        );
-        let lock =
-            t.db.acquire_run_lock_with("retried", "alice", "store-1")
-                .expect("take over");
-        assert_eq!(lock, dead);
-        let mut r = run("retried", &["A"], &[]);
-        r.run_lock = Some(lock);
-        let out = store(
-            &t.db,
-            r,
-            vec![file("/p/a.c", "a")],
-            vec![report("/p/a.c", 1, "A", "x")],
-        );
-        assert_eq!(out.reports_stored, 1, "{}", t.label);
-        assert!(t.db.locked_runs().expect("locks").is_empty(), "{}", t.label);
-    }
-}
-
-#[test]
 fn a_lock_taken_early_is_used_by_the_store() {
     for t in backends() {
         let lock = t.db.acquire_run_lock("early", "alice").expect("lock");
@@ -186,5 +154,30 @@ fn different_runs_store_concurrently() {
             assert_eq!(out.reports_stored, 200, "{}", t.label);
         }
         assert_eq!(t.db.run_count(&Default::default()).expect("count"), 3);
+    }
+}
+
+#[test]
+fn a_retried_store_takes_over_the_lock_its_killed_attempt_left() {
+    for t in backends() {
+        // The first attempt died holding a fresh lock with the store's token.
+        t.db.acquire_run_lock_as("retried", "alice", Some("store-7"))
+            .expect("lock");
+        let mut other = run("retried", &["A"], &[]);
+        other.lock_token = Some("store-8".into());
+        let err =
+            t.db.begin_store(other, StoreHooks::default())
+                .expect_err("another store waits for the fresh lock");
+        assert!(matches!(err, Error::RunLocked { .. }), "{}", t.label);
+        let mut again = run("retried", &["A"], &[]);
+        again.lock_token = Some("store-7".into());
+        let out = store(
+            &t.db,
+            again,
+            vec![file("/p/a.c", "a")],
+            vec![report("/p/a.c", 1, "A", "x")],
+        );
+        assert_eq!(out.reports_stored, 1, "{}", t.label);
+        assert!(t.db.locked_runs().expect("locks").is_empty(), "{}", t.label);
     }
 }

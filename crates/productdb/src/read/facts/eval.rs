@@ -298,9 +298,7 @@ fn push_sort_values<'a>(
         // SQLite sorts CodeChecker's enum columns by name.
         ReportSortKey::ReviewStatus => out.push(SortValue::Int(review_order(f.review))),
         ReportSortKey::DetectionStatus if unique => {}
-        ReportSortKey::DetectionStatus => {
-            out.push(SortValue::Int(detection_order(f.detection)))
-        }
+        ReportSortKey::DetectionStatus => out.push(SortValue::Int(detection_order(f.detection))),
         ReportSortKey::BugPathLength => out.push(SortValue::Int(f.path_length)),
         ReportSortKey::Timestamp | ReportSortKey::Testcase | ReportSortKey::ChronologicalOrder => {
             return None
