@@ -8,7 +8,6 @@ use diesel::sql_types::{BigInt, Binary, Bool, Nullable, Text};
 use diesel::QueryableByName;
 
 use super::counts::push_report_scope;
-use super::facts;
 use super::filter::report_scope_sql;
 use super::runs::push_limit;
 use crate::codec::{decode_path, ItemKind};
@@ -121,19 +120,12 @@ impl ProductDb {
     pub fn reports(&self, q: &ReportQuery) -> Result<Vec<ReportRow>> {
         let mut conn = self.conn()?;
         let conn = &mut *conn;
-        let unique = q.filter.is_unique;
         let default_sort = [ReportSort {
             key: ReportSortKey::Severity,
             descending: true,
         }];
         let sorts: &[ReportSort] = q.sort.as_deref().unwrap_or(&default_sort);
-        let from_facts = self.with_facts(
-            conn,
-            q.run_ids.as_deref(),
-            &q.filter,
-            q.compare.as_ref(),
-            |snap, _, items| facts::page_ids(snap, items, sorts, unique, q.limit, q.offset),
-        )?;
+        let from_facts = self.page_from_facts(conn, q, sorts)?;
         let rows = match from_facts {
             Some(ids) => rows_by_ids(conn, &ids)?,
             None => self.report_rows(conn, q, sorts)?,

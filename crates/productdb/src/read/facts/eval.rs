@@ -71,17 +71,47 @@ impl Snapshot {
                 continue;
             };
             for fact in &run.facts {
-                if !everything && !plan.matches(*run_id, run, fact) {
-                    continue;
+                if everything || selected(plan, sets.as_ref(), run, fact) {
+                    f(Item { run, fact });
                 }
-                if let Some((must, lacks)) = &sets {
-                    if !must.contains(&fact.hash) || lacks.contains(&fact.hash) {
-                        continue;
-                    }
-                }
-                f(Item { run, fact });
             }
         }
+    }
+
+    /// The page of `plan` in the order of `sorts` when its reports are of
+    /// one run and the sort has integer keys, without a pass over the run:
+    /// the run's reports in that order are kept with its facts (made on
+    /// first use), and are walked until the page is full. `None` when this
+    /// does not apply (unique mode, several runs, text keys).
+    pub(crate) fn ordered_page(
+        &self,
+        plan: &Plan,
+        sorts: &[ReportSort],
+        limit: Option<i64>,
+        offset: i64,
+    ) -> Option<Vec<i64>> {
+        let ([run_id], false, Some(limit)) = (plan.runs.as_slice(), plan.unique, limit) else {
+            return None;
+        };
+        let run = self.run(*run_id)?;
+        let order = run.order(sorts, |fact| {
+            int_key(self, &Item { run, fact }, sorts, false, true)
+        })?;
+        let all: Vec<&RunFacts> = self.runs.iter().map(|r| r.as_ref()).collect();
+        let sets = plan.compare_sets(&all);
+        let everything = plan.selects_everything();
+        let skip = usize::try_from(offset.max(0)).unwrap_or(usize::MAX);
+        let take = usize::try_from(limit.max(0)).unwrap_or(usize::MAX);
+        Some(
+            order
+                .iter()
+                .filter_map(|&n| run.facts.get(n as usize))
+                .filter(|fact| everything || selected(plan, sets.as_ref(), run, fact))
+                .skip(skip)
+                .take(take)
+                .map(|fact| fact.id)
+                .collect(),
+        )
     }
 
     /// The checker of a fact.
@@ -195,6 +225,17 @@ pub(crate) fn count_ranked<'a>(
         .filter(|(_, c)| *c > 0)
         .map(|(k, c)| (k as u32, c))
         .collect()
+}
+
+/// Whether `fact` of `run` passes `plan`'s conditions and comparison.
+fn selected(
+    plan: &Plan,
+    sets: Option<&(super::plan::HashSetRef<'_>, super::plan::HashSetRef<'_>)>,
+    run: &RunFacts,
+    fact: &Fact,
+) -> bool {
+    plan.matches(run.run_id, run, fact)
+        && sets.is_none_or(|(must, lacks)| must.contains(&fact.hash) && !lacks.contains(&fact.hash))
 }
 
 /// `limit`/`offset` as SQL's `LIMIT … OFFSET …` (no limit: no offset).
@@ -396,7 +437,7 @@ pub(crate) fn page_ids(
 
 /// Up to two integer sort values of `item` for `sorts` (a descending one
 /// bit-inverted), or `None` when a key is text or there are more values.
-fn int_key(
+pub(crate) fn int_key(
     snap: &Snapshot,
     item: &Item<'_>,
     sorts: &[ReportSort],

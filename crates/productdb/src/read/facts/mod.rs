@@ -203,9 +203,36 @@ pub(crate) struct RunFacts {
     pub paths: Vec<String>,
     /// The hashes of its open (not fixed) reports, made on first use.
     open_hashes: OnceLock<FastSet<HashKey>>,
+    /// Its reports' indices in the order of a sort (by the sort's text),
+    /// made on first use.
+    orders: Mutex<FastMap<String, Arc<Vec<u32>>>>,
 }
 
 impl RunFacts {
+    /// The indices of the run's facts in the order of `sorts` (then id),
+    /// with `key` giving each fact's integer sort key; `None` when `key`
+    /// has none for some fact.
+    pub fn order(
+        &self,
+        sorts: &[crate::model::ReportSort],
+        key: impl Fn(&Fact) -> Option<[i64; 2]>,
+    ) -> Option<Arc<Vec<u32>>> {
+        let name = format!("{sorts:?}");
+        if let Some(order) = lock(&self.orders).get(&name) {
+            return Some(order.clone());
+        }
+        let mut keyed = self
+            .facts
+            .iter()
+            .enumerate()
+            .map(|(n, f)| key(f).map(|k| (k, f.id, n as u32)))
+            .collect::<Option<Vec<_>>>()?;
+        keyed.sort_unstable();
+        let order: Arc<Vec<u32>> = Arc::new(keyed.into_iter().map(|(_, _, n)| n).collect());
+        lock(&self.orders).insert(name, order.clone());
+        Some(order)
+    }
+
     /// The bug hashes of the run's open reports (what a comparison with
     /// the run looks at).
     pub fn open_hashes(&self) -> &FastSet<HashKey> {
@@ -539,6 +566,7 @@ fn load_run(
         messages,
         paths,
         open_hashes: OnceLock::new(),
+        orders: Mutex::new(FastMap::default()),
     }))
 }
 
@@ -588,6 +616,38 @@ impl crate::db::ProductDb {
             cache.answered.fetch_add(1, Ordering::Relaxed);
         }
         Ok(answered)
+    }
+
+    /// The ids of the page `q` asks for, in the order of `sorts`, from the
+    /// in-memory facts; `None` as for [`Self::with_facts`].
+    pub(crate) fn page_from_facts(
+        &self,
+        conn: &mut AnyConnection,
+        q: &crate::model::ReportQuery,
+        sorts: &[crate::model::ReportSort],
+    ) -> Result<Option<Vec<i64>>> {
+        let Some(cache) = self.facts() else {
+            return Ok(None);
+        };
+        let prepared = cache.prepare(conn, q.run_ids.as_deref(), &q.filter, q.compare.as_ref())?;
+        let Some((snap, plan)) = prepared else {
+            return Ok(None);
+        };
+        let page = match snap.ordered_page(&plan, sorts, q.limit, q.offset) {
+            Some(ids) => Some(ids),
+            None => page_ids(
+                &snap,
+                snap.select(&plan),
+                sorts,
+                plan.unique,
+                q.limit,
+                q.offset,
+            ),
+        };
+        if page.is_some() {
+            cache.answered.fetch_add(1, Ordering::Relaxed);
+        }
+        Ok(page)
     }
 
     /// The number of reports (bug hashes in unique mode) that `run_ids`,
