@@ -136,11 +136,13 @@ impl ProductDb {
             // itself. A SQLite file has no such failure.
             .test_on_check_out(matches!(target, Target::Postgres(_)))
             .build(manager)?;
-        let facts = match &target {
-            Target::Sqlite(_) if opts.facts_cache => {
-                FactsCache::open(&Manager::new(target.clone(), opts.busy_timeout))
-            }
-            _ => None,
+        let facts = if opts.facts_cache {
+            FactsCache::open(
+                &Manager::new(target.clone(), opts.busy_timeout),
+                matches!(target, Target::Sqlite(_)),
+            )
+        } else {
+            None
         };
         Ok(ProductDb {
             inner: Arc::new(Inner {
@@ -206,9 +208,25 @@ impl ProductDb {
         Ok(self.inner.pool.get()?)
     }
 
-    /// Runs `f` in a short write transaction.
+    /// Runs `f` in a short write transaction, which then raises the
+    /// facts generation (see [`raise_facts_generation`]).
     pub(crate) fn write<T>(&self, f: impl FnOnce(&mut AnyConnection) -> Result<T>) -> Result<T> {
         let mut conn = self.conn()?;
-        dbkit::write_txn(&mut conn, f)
+        dbkit::write_txn(&mut conn, |c| {
+            let out = f(c)?;
+            raise_facts_generation(c)?;
+            Ok(out)
+        })
     }
+}
+
+/// Raises the `facts_generation` counter: the last statement of every
+/// write transaction, so that the in-memory report facts of every process
+/// and server learn that the database changed when it commits
+/// (`read::facts`). Being last, it holds the counter's row lock only for
+/// the commit.
+pub(crate) fn raise_facts_generation(conn: &mut AnyConnection) -> Result<()> {
+    crate::sql::Sql::with(conn, "UPDATE facts_generation SET n = n + 1 WHERE id = 1")
+        .execute(conn)?;
+    Ok(())
 }

@@ -166,7 +166,7 @@ impl ProductDb {
         push_limit(&mut sql, limit, offset);
         let rows: Vec<RunDbRow> = sql.load(conn)?;
         let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
-        let mut counts = self.cached_status_counts(&ids);
+        let mut counts = self.cached_status_counts(conn, &ids);
         let missing: Vec<i64> = ids
             .iter()
             .copied()

@@ -185,10 +185,12 @@ impl StoreWriter {
             self.conn = Some(conn);
             return Err(Error::InvalidInput("the store was not begun".into()));
         };
-        let finished = finish::run(&mut conn, &mut st).and_then(|()| match &lock {
-            Some(l) => lock::release_in_txn(&mut conn, l),
-            None => Ok(()),
-        });
+        let finished = finish::run(&mut conn, &mut st)
+            .and_then(|()| match &lock {
+                Some(l) => lock::release_in_txn(&mut conn, l),
+                None => Ok(()),
+            })
+            .and_then(|()| crate::db::raise_facts_generation(&mut conn));
         if let Err(e) = finished {
             self.conn = Some(conn);
             self.failed = Some(e.to_string());

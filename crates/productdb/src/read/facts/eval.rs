@@ -337,9 +337,11 @@ fn push_sort_values<'a>(
         ReportSortKey::CheckerName => out.push(SortValue::Text(&snap.checker(f).name)),
         ReportSortKey::Severity => out.push(SortValue::Int(snap.checker(f).severity)),
         // SQLite sorts CodeChecker's enum columns by name.
-        ReportSortKey::ReviewStatus => out.push(SortValue::Int(review_order(f.review))),
+        ReportSortKey::ReviewStatus => out.push(SortValue::Int(review_order(snap.pg, f.review))),
         ReportSortKey::DetectionStatus if unique => {}
-        ReportSortKey::DetectionStatus => out.push(SortValue::Int(detection_order(f.detection))),
+        ReportSortKey::DetectionStatus => {
+            out.push(SortValue::Int(detection_order(snap.pg, f.detection)))
+        }
         ReportSortKey::BugPathLength => out.push(SortValue::Int(f.path_length)),
         ReportSortKey::Timestamp | ReportSortKey::Testcase | ReportSortKey::ChronologicalOrder => {
             return None
@@ -460,9 +462,9 @@ pub(crate) fn int_key(
                 push(f.line, d)?;
             }
             ReportSortKey::Severity => push(snap.checker(f).severity, d)?,
-            ReportSortKey::ReviewStatus => push(review_order(f.review), d)?,
+            ReportSortKey::ReviewStatus => push(review_order(snap.pg, f.review), d)?,
             ReportSortKey::DetectionStatus if unique => {}
-            ReportSortKey::DetectionStatus => push(detection_order(f.detection), d)?,
+            ReportSortKey::DetectionStatus => push(detection_order(snap.pg, f.detection), d)?,
             ReportSortKey::BugPathLength => push(f.path_length, d)?,
             _ => return None,
         }
@@ -470,9 +472,13 @@ pub(crate) fn int_key(
     Some(key)
 }
 
-/// SQLite's order of a review status (CodeChecker's enum column sorts by
-/// name).
-fn review_order(review: u8) -> i64 {
+/// The order of a review status as the database sorts CodeChecker's enum
+/// column (`reports::sort_exprs`): by name on SQLite, by declaration order
+/// (the stored number) on PostgreSQL.
+fn review_order(pg: bool, review: u8) -> i64 {
+    if pg {
+        return i64::from(review);
+    }
     match review {
         1 => 0,
         2 => 1,
@@ -481,15 +487,22 @@ fn review_order(review: u8) -> i64 {
     }
 }
 
-/// SQLite's order of a detection status (by name).
-fn detection_order(detection: u8) -> i64 {
-    match detection {
-        0 => 0,
-        4 => 1,
-        3 => 2,
-        1 => 3,
-        5 => 4,
-        _ => 5,
+/// The order of a detection status as the database sorts it (see
+/// [`review_order`]).
+fn detection_order(pg: bool, detection: u8) -> i64 {
+    match (pg, detection) {
+        (true, 0) => 0,
+        (true, 2) => 1,
+        (true, 1) => 2,
+        (true, 3) => 3,
+        (true, 4) => 4,
+        (true, _) => 5,
+        (false, 0) => 0,
+        (false, 4) => 1,
+        (false, 3) => 2,
+        (false, 1) => 3,
+        (false, 5) => 4,
+        (false, _) => 5,
     }
 }
 

@@ -13,12 +13,14 @@
 //! components, annotations, wildcard hashes, "any point of the bug path",
 //! every run at once) returns `None`, and the caller asks SQL as before.
 //!
-//! **Freshness.** Only on SQLite: a dedicated connection that never writes
-//! asks `PRAGMA data_version` before every use; SQLite changes that number
-//! whenever any other connection (of any process) commits, so any write
-//! (a store, a review status, a removal) drops every cached fact of the
-//! product and the next question loads them again. PostgreSQL has no such
-//! cheap signal, so its products always ask SQL.
+//! **Freshness.** Before every use the cache reads a number that changes
+//! with every commit, and drops every fact of the product when it moved:
+//! on SQLite `PRAGMA data_version`, asked on a dedicated connection that
+//! never writes (SQLite changes it whenever any other connection, of any
+//! process, commits); on PostgreSQL the `facts_generation` counter, which
+//! every write transaction of this crate raises as its last statement (so
+//! it commits with the data, and servers of a cluster see each other's
+//! writes). The next question then loads the facts again.
 //!
 //! **Memory.** About 80 bytes per report plus the distinct messages and
 //! file paths of a run; at most [`MAX_CACHED_REPORTS`] reports per product
@@ -248,8 +250,10 @@ impl RunFacts {
 
 /// The cached facts of one product database.
 pub(crate) struct FactsCache {
-    /// The connection that only asks `PRAGMA data_version`.
-    watcher: Mutex<AnyConnection>,
+    /// SQLite: the connection that only asks `PRAGMA data_version`
+    /// (PostgreSQL: `None`, the question's own connection reads
+    /// `facts_generation`).
+    watcher: Option<Mutex<AnyConnection>>,
     state: Mutex<State>,
     /// Questions answered from the facts.
     answered: AtomicU64,
@@ -266,6 +270,9 @@ struct State {
 /// What one question sees: the checkers and the runs' facts of one
 /// database version.
 pub(crate) struct Snapshot {
+    /// PostgreSQL (which sorts CodeChecker's enum columns in declaration
+    /// order, where SQLite sorts them by name).
+    pub pg: bool,
     pub checkers: Arc<Checkers>,
     pub runs: Vec<Arc<RunFacts>>,
 }
@@ -339,27 +346,61 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 }
 
 impl FactsCache {
-    /// A cache for the SQLite database `manager` opens; `None` when the
+    /// A cache for the database `manager` opens; `None` when its SQLite
     /// watcher connection cannot be opened (the caller then asks SQL).
-    pub(crate) fn open(manager: &dbkit::Manager) -> Option<Self> {
-        let watcher = manager.connect().ok()?;
-        if !matches!(watcher, AnyConnection::Sqlite(_)) {
-            return None;
-        }
+    pub(crate) fn open(manager: &dbkit::Manager, sqlite: bool) -> Option<Self> {
+        let watcher = if sqlite {
+            Some(Mutex::new(manager.connect().ok()?))
+        } else {
+            // The facts order text by bytes, as SQLite and PostgreSQL's "C"
+            // collations do; under another collation PostgreSQL's order
+            // would differ, so such a database asks SQL.
+            let mut conn = manager.connect().ok()?;
+            let collation = Sql::with(
+                &conn,
+                "SELECT datcollate AS v FROM pg_database WHERE datname = current_database()",
+            )
+            .load::<crate::sql::TextRow>(&mut conn)
+            .ok()?
+            .into_iter()
+            .next()?
+            .v;
+            if !matches!(collation.as_str(), "C" | "POSIX" | "C.UTF-8" | "C.utf8") {
+                tracing::info!(%collation, "report facts off: the database does not sort text by bytes");
+                return None;
+            }
+            None
+        };
         Some(FactsCache {
-            watcher: Mutex::new(watcher),
+            watcher,
             state: Mutex::new(State::default()),
             answered: AtomicU64::new(0),
         })
     }
 
-    fn data_version(&self) -> Option<i64> {
-        let mut conn = lock(&self.watcher);
-        Sql::with(&conn, "PRAGMA data_version")
-            .load::<VersionRow>(&mut conn)
+    /// A number that changes whenever the database's reports may have:
+    /// SQLite's `data_version` as the watcher sees it (any other
+    /// connection's commit changes it), or on PostgreSQL the
+    /// `facts_generation` counter every write transaction raises.
+    fn data_version(&self, conn: &mut AnyConnection) -> Option<i64> {
+        match &self.watcher {
+            Some(watcher) => {
+                let mut w = lock(watcher);
+                Sql::with(&w, "PRAGMA data_version")
+                    .load::<VersionRow>(&mut w)
+                    .ok()?
+                    .first()
+                    .map(|r| r.data_version)
+            }
+            None => Sql::with(
+                conn,
+                "SELECT n AS data_version FROM facts_generation WHERE id = 1",
+            )
+            .load::<VersionRow>(conn)
             .ok()?
             .first()
-            .map(|r| r.data_version)
+            .map(|r| r.data_version),
+        }
     }
 
     /// The plan of a question and the facts it needs, as of now, loading
@@ -372,7 +413,7 @@ impl FactsCache {
         filter: &ReportFilter,
         compare: Option<&Compare>,
     ) -> Result<Option<(Snapshot, Plan)>> {
-        let Some(version) = self.data_version() else {
+        let Some(version) = self.data_version(conn) else {
             return Ok(None);
         };
         let checkers = self.checkers(conn, version)?;
@@ -406,12 +447,13 @@ impl FactsCache {
             };
             runs.push(facts);
         }
-        Ok(Some((Snapshot { checkers, runs }, plan)))
+        let pg = self.watcher.is_none();
+        Ok(Some((Snapshot { pg, checkers, runs }, plan)))
     }
 
     /// The facts of those of `run_ids` already in memory and current.
-    fn cached_runs(&self, run_ids: &[i64]) -> Vec<Arc<RunFacts>> {
-        let Some(version) = self.data_version() else {
+    fn cached_runs(&self, conn: &mut AnyConnection, run_ids: &[i64]) -> Vec<Arc<RunFacts>> {
+        let Some(version) = self.data_version(conn) else {
             return Vec::new();
         };
         let state = lock(&self.state);
@@ -674,13 +716,14 @@ impl crate::db::ProductDb {
     /// in memory and current (none are loaded for this).
     pub(crate) fn cached_status_counts(
         &self,
+        conn: &mut AnyConnection,
         run_ids: &[i64],
     ) -> HashMap<i64, crate::read::runs::RunStatusCounts> {
         let mut out = HashMap::new();
         let Some(cache) = self.facts() else {
             return out;
         };
-        for run in cache.cached_runs(run_ids) {
+        for run in cache.cached_runs(conn, run_ids) {
             let mut n = [[0i64; 4]; 8];
             for f in &run.facts {
                 if let Some(c) = n
