@@ -36,6 +36,7 @@ import json
 import math
 import os
 import re
+import socket
 import subprocess
 import sys
 import tempfile
@@ -88,6 +89,57 @@ def store(server, report_dir, run, tag):
     return time.time() - start
 
 
+# Every request body sent through `http_transport` (the raw replay takes
+# each case's from here).
+SENT = []
+
+
+def raw_call(host, port, path, body):
+    """One POST of `body` on a new connection with `Connection: close`,
+    read until the server closes it: the least a client can do, so that
+    what is measured is the server. Returns the seconds taken."""
+    head = (f"POST {path} HTTP/1.1\r\nHost: {host}:{port}\r\n"
+            "Content-Type: application/x-thrift\r\nConnection: close\r\n"
+            f"Content-Length: {len(body)}\r\n\r\n").encode()
+    start = time.perf_counter()
+    with socket.create_connection((host, port)) as sock:
+        sock.sendall(head + body)
+        received = b""
+        while True:
+            chunk = sock.recv(1 << 20)
+            if not chunk:
+                break
+            received += chunk
+    took = time.perf_counter() - start
+    if not received.startswith(b"HTTP/1.") or b" 200 " not in received[:16]:
+        raise RuntimeError(f"raw replay: {received[:80]!r}")
+    return took
+
+
+def raw_replay(url, bodies, parallel):
+    """The seconds `bodies` take as raw calls: one after another, or all at
+    once from their own threads (until the last answer)."""
+    parts = urllib.parse.urlsplit(url)
+    if not parallel:
+        return sum(raw_call(parts.hostname, parts.port, parts.path, b)
+                   for b in bodies)
+    barrier = threading.Barrier(len(bodies))
+    spans = [None] * len(bodies)
+
+    def one(n):
+        barrier.wait()
+        start = time.perf_counter()
+        raw_call(parts.hostname, parts.port, parts.path, bodies[n])
+        spans[n] = (start, time.perf_counter())
+    threads = [threading.Thread(target=one, args=(n,))
+               for n in range(len(bodies))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return max(e for _, e in spans) - min(s for s, _ in spans)
+
+
 def http_transport(url):
     """A Thrift HTTP transport that, like `THttpClient`, opens a new
     connection per call, but reads the whole answer before the protocol
@@ -122,6 +174,7 @@ def http_transport(url):
 
         def flush(self):
             data, self.wbuf = self.wbuf.getvalue(), io.BytesIO()
+            SENT.append(data)
             start = time.perf_counter()
             conn = http.client.HTTPConnection(self.host, self.port)
             try:
@@ -148,6 +201,7 @@ class Api:
         # pylint: disable=import-outside-toplevel
         from codechecker_api.codeCheckerDBAccess_v6 import codeCheckerDBAccess
         from thrift.protocol import TJSONProtocol
+        self.url = url
         self.transport = http_transport(url)
         self.client = codeCheckerDBAccess.Client(
             TJSONProtocol.TJSONProtocol(self.transport))
@@ -314,11 +368,12 @@ def percentiles(times):
     return median, times[max(0, math.ceil(0.9 * n) - 1)]
 
 
-def measure(fn, api, iterations):
+def measure(fn, api, iterations, parallel=False):
     """Warm-up plus `iterations` timed runs of a case: median and p90 of its
     wall time and of its HTTP time ({error} if the warm-up fails)."""
     api.wire = None
     first = len(api.transport.spans)
+    first_sent = len(SENT)
     try:
         answer = fn(api)
     except Exception as err:  # a method a server lacks: noted in the table
@@ -336,8 +391,12 @@ def measure(fn, api, iterations):
                      sum(e - s for s, e in api.transport.spans[first:]))
     median, p90 = percentiles(walls)
     wire_median, wire_p90 = percentiles(wires)
+    bodies = SENT[first_sent:first_sent + len(SENT[first_sent:]) // (iterations + 1)]
+    raws = [raw_replay(api.url, bodies, parallel) for _ in range(iterations)]
+    raw_median, raw_p90 = percentiles(raws)
     return {"median": median, "p90": p90, "wire_median": wire_median,
             "wire_p90": wire_p90, "first_wire": first_wire,
+            "raw_median": raw_median, "raw_p90": raw_p90,
             "answer": json.loads(json.dumps(answer))}
 
 
@@ -370,7 +429,8 @@ def bench_server(kind, args, work, v1_dir, v2_dir):
         api = Api(url)
         v1_ids, v2_ids = run_ids(api, "big-v1"), run_ids(api, "big-v2")
         for name, fn in cases(url, v1_ids, v2_ids, args.checker):
-            res = measure(fn, api, args.iterations)
+            res = measure(fn, api, args.iterations,
+                          parallel=name.startswith("web UI"))
             result["cases"][name] = res
             print(f"  {kind}: {name}: {fmt_cell(res)}  answer "
                   f"{res.get('answer', '-')}", flush=True)
@@ -400,6 +460,8 @@ def fmt_cell(res, key=""):
         return "–"
     if "error" in res:
         return f"error: {res['error']}"
+    if key + "median" not in res:
+        return "–"
     return f"{ms(res[key + 'median'])} / {ms(res[key + 'p90'])} ms"
 
 
@@ -533,7 +595,8 @@ def main():
                           indent=1)
 
     tables = (table(results, ""), table(results, "wire_"),
-              store_table(results), first_table(results))
+              store_table(results), first_table(results),
+              table(results, "raw_"))
     print("\nAs the Python client sees it:")
     print("\n".join(tables[0]))
     print("\nHTTP round trips (client-side decoding excluded):")
@@ -542,6 +605,8 @@ def main():
     print("\n".join(tables[2]))
     print("\nFirst call of each case after the server started:")
     print("\n".join(tables[3]))
+    print("\nRaw replay (the same requests on bare sockets):")
+    print("\n".join(tables[4]))
     check_answers(results)
     if args.markdown:
         write_markdown(args, v1, v2, results, tables)
@@ -572,7 +637,7 @@ def write_markdown(args, v1, v2, results, tables):
     loads = ", ".join(f"{SERVER_NAMES[k]} {r['load']:.1f}"
                       for k, r in results.items() if "load" in r)
     dates = sorted({r["date"] for r in results.values() if "date" in r})
-    wall, wire, stores, first = tables
+    wall, wire, stores, first, raw = tables
     section = [
         "## Reads", "",
         "`make bench-queries` (`tests/tools/bench_queries.py`): the report "
@@ -610,6 +675,13 @@ def write_markdown(args, v1, v2, results, tables):
         "read (for a group of calls, the sum; for the web UI case, until "
         "the last answer), the client's decoding left out:", ""
     ] + wire + [
+        "", "Raw replay: the same request bodies sent again, each on a new "
+        "connection from a bare socket with `Connection: close`, timed from "
+        "the connect until the server closed the connection (for `cmd sum` "
+        "the sum, for the web UI case all at once until the last answer); "
+        "the least a client adds, so this is closest to the server's own "
+        "time:", ""
+    ] + raw + [
         "", "The first call of each case (its warm-up, HTTP time) on the "
         "just started servers, in the order of the table; on ours a case "
         "that is the first to ask about a run in an API process also loads "

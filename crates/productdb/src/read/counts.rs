@@ -375,6 +375,27 @@ impl ProductDb {
         )
     }
 
+    /// Reports per integer key (each bug hash once per group in unique
+    /// mode): `key` of the facts, or the SQL expression `column`.
+    fn distinct_counts(
+        &self,
+        q: &CountQuery,
+        column: &str,
+        key: impl Fn(&facts::Fact) -> i64,
+    ) -> Result<Vec<(i64, i64)>> {
+        let from_facts = self.counts_from_facts(q, |_, plan, items| {
+            Some(facts::count_by(
+                &items,
+                facts::mode(plan, facts::Unique::DistinctPerGroup),
+                |i| key(i.fact),
+            ))
+        })?;
+        match from_facts {
+            Some(counts) => Ok(counts),
+            None => self.int_counts(q, column, Unique::DistinctPerGroup, (false, false)),
+        }
+    }
+
     fn text_counts(
         &self,
         q: &CountQuery,
@@ -604,23 +625,7 @@ impl ProductDb {
     /// Reports per detection status (CodeChecker's
     /// `getDetectionStatusCounts`).
     pub fn detection_status_counts(&self, q: &CountQuery) -> Result<Vec<(DetectionStatus, i64)>> {
-        let from_facts = self.counts_from_facts(q, |_, plan, items| {
-            Some(facts::count_by(
-                &items,
-                facts::mode(plan, facts::Unique::DistinctPerGroup),
-                |i| i64::from(i.fact.detection),
-            ))
-        })?;
-        let counts = match from_facts {
-            Some(c) => c,
-            None => self.int_counts(
-                q,
-                "r.detection_status",
-                Unique::DistinctPerGroup,
-                (false, false),
-            )?,
-        };
-        counts
+        self.distinct_counts(q, "r.detection_status", |f| i64::from(f.detection))?
             .into_iter()
             .map(|(k, n)| {
                 let s = crate::codec::detection_status_of(k)?;
@@ -631,23 +636,7 @@ impl ProductDb {
 
     /// Reports per review status (CodeChecker's `getReviewStatusCounts`).
     pub fn review_status_counts(&self, q: &CountQuery) -> Result<Vec<(ReviewStatus, i64)>> {
-        let from_facts = self.counts_from_facts(q, |_, plan, items| {
-            Some(facts::count_by(
-                &items,
-                facts::mode(plan, facts::Unique::DistinctPerGroup),
-                |i| i64::from(i.fact.review),
-            ))
-        })?;
-        let counts = match from_facts {
-            Some(c) => c,
-            None => self.int_counts(
-                q,
-                "r.review_status",
-                Unique::DistinctPerGroup,
-                (false, false),
-            )?,
-        };
-        counts
+        self.distinct_counts(q, "r.review_status", |f| i64::from(f.review))?
             .into_iter()
             .map(|(k, n)| {
                 let s = crate::codec::review_status_of(k)?;
@@ -659,18 +648,8 @@ impl ProductDb {
     /// Outstanding and closed reports (CodeChecker's
     /// `getReportStatusCounts`); a status without reports is absent.
     pub fn report_status_counts(&self, q: &CountQuery) -> Result<Vec<(ReportStatus, i64)>> {
-        let from_facts = self.counts_from_facts(q, |_, plan, items| {
-            Some(facts::count_by(
-                &items,
-                facts::mode(plan, facts::Unique::DistinctPerGroup),
-                |i| facts::outstanding_key(i.fact),
-            ))
-        })?;
-        let counts = match from_facts {
-            Some(c) => c,
-            None => self.int_counts(q, IS_OUTSTANDING, Unique::DistinctPerGroup, (false, false))?,
-        };
-        Ok(counts
+        Ok(self
+            .distinct_counts(q, IS_OUTSTANDING, facts::outstanding_key)?
             .into_iter()
             .map(|(k, n)| {
                 let s = if k == 1 {
