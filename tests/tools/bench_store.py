@@ -114,9 +114,10 @@ class Server:
         self.product = "Default"
         if kind.startswith("ours"):
             cmd = [args.server_bin, "-w", ws, "--port", str(self.port)]
-            if kind == "ours-pg" and not reuse:
-                pg_recreate(args.pg, f"{pg_prefix}_config")
-                pg_recreate(args.pg, f"{pg_prefix}_product")
+            if kind == "ours-pg":
+                if not reuse:
+                    pg_recreate(args.pg, f"{pg_prefix}_config")
+                    pg_recreate(args.pg, f"{pg_prefix}_product")
                 host, port = args.pg.split(":")
                 cmd += ["--config-db",
                         f"postgres://postgres@{host}:{port}/{pg_prefix}_config"]

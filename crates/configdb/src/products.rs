@@ -185,7 +185,7 @@ impl ConfigDb {
         p::products
             .find(id)
             .select(ProductRow::as_select())
-            .first(&mut *self.conn()?)
+            .get_result(&mut *self.conn()?)
             .optional()?
             .map(Product::try_from)
             .transpose()
@@ -196,7 +196,9 @@ impl ConfigDb {
         p::products
             .filter(p::endpoint.eq(endpoint))
             .select(ProductRow::as_select())
-            .first(&mut *self.conn()?)
+            // The endpoint is unique: `get_result`, not `first`, whose bound
+            // LIMIT makes SQLite plan the statement again on every call.
+            .get_result(&mut *self.conn()?)
             .optional()?
             .map(Product::try_from)
             .transpose()

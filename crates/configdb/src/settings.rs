@@ -28,7 +28,7 @@ impl ConfigDb {
         Ok(s::server_configuration
             .find(key)
             .select(s::config_value)
-            .first(&mut *self.conn()?)
+            .get_result(&mut *self.conn()?)
             .optional()?)
     }
 

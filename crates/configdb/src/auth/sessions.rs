@@ -86,7 +86,7 @@ impl ConfigDb {
         let row = s::auth_sessions
             .find(&hash)
             .select(SessionRow::as_select())
-            .first(&mut *self.conn()?)
+            .get_result(&mut *self.conn()?)
             .optional()?;
         row.filter(|r| hashes_equal(&r.token_hash, &hash))
             .map(Session::try_from)

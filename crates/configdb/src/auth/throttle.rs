@@ -66,7 +66,7 @@ impl ConfigDb {
         let until: Option<Option<i64>> = f::login_failures
             .find((scope.as_str(), subject_key(subject)))
             .select(f::locked_until_us)
-            .first(&mut *self.conn()?)
+            .get_result(&mut *self.conn()?)
             .optional()?;
         let now = self.now();
         Ok(opt_from_micros(until.flatten())?.filter(|t| *t > now))
