@@ -475,6 +475,7 @@ fn runs_are_deleted_and_renamed_alike() {
     let urls = product_urls(f, "admin_del");
     let store = |run: &str| {
         let dir = f.reports_v2.display().to_string();
+        let _one_store = crate::fixture::store_guard();
         for url in [&urls.0, &urls.1] {
             let all = ["store", dir.as_str(), "-n", run, "--url", url.as_str()];
             codechecker(Venv::Current, &all, &[("CC_FORCE_SYNC_STORE", "yes")]).assert_success();

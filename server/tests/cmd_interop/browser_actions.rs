@@ -195,6 +195,7 @@ fn own_product(f: &Fixture) -> (String, String) {
         .to_string();
     let dir = dir.display().to_string();
     let [ours, theirs] = bases.map(|base| format!("{base}/{PRODUCT}"));
+    let _one_store = crate::fixture::store_guard();
     for url in [&ours, &theirs] {
         let store: CliOutput = codechecker(
             Venv::Current,
@@ -445,11 +446,13 @@ fn without_product_view_the_ui_shows_the_login_page_then_no_data() {
         .assert_success();
     let url = format!("{}/{SECRET}", server.cli_url());
     let dir = f.reports_v2.display().to_string();
+    let one_store = crate::fixture::store_guard();
     let store = root.cc(
         Venv::Current,
         &["store", &dir, "-n", "hidden", "--url", &url],
         &[("CC_FORCE_SYNC_STORE", "yes")],
     );
+    drop(one_store);
     store.assert_no_protocol_error();
     store.assert_success();
     let listed = root.cc(

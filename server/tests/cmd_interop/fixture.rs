@@ -120,6 +120,7 @@ impl Fixture {
             trim.as_str(),
         ];
         args.extend(extra);
+        let _one_store = store_guard();
         for server in [self.ours.cli_url(), self.theirs.cli_url()] {
             let url = format!("{server}/{endpoint}");
             let mut all = args.clone();
@@ -129,6 +130,17 @@ impl Fixture {
             out.assert_success();
         }
     }
+}
+
+/// Held while `CodeChecker store` runs on one of the fixture's report
+/// folders: CodeChecker's client writes a temporary folder inside the report
+/// folder and removes it at the end, so two stores of one folder at once
+/// (tests run in parallel) can remove each other's files.
+pub fn store_guard() -> std::sync::MutexGuard<'static, ()> {
+    static STORES: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    STORES
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
 /// Keys whose values identify a row or an instant on one server only.
