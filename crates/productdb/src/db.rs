@@ -225,7 +225,12 @@ impl ProductDb {
 /// and server learn that the database changed when it commits
 /// (`read::facts`). Being last, it holds the counter's row lock only for
 /// the commit.
+/// SQLite needs no counter (its `data_version` moves by itself), so there
+/// this writes nothing.
 pub(crate) fn raise_facts_generation(conn: &mut AnyConnection) -> Result<()> {
+    if !crate::sql::is_pg(conn) {
+        return Ok(());
+    }
     crate::sql::Sql::with(conn, "UPDATE facts_generation SET n = n + 1 WHERE id = 1")
         .execute(conn)?;
     Ok(())

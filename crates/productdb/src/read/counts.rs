@@ -698,16 +698,7 @@ impl ProductDb {
                 return histories
                     .into_iter()
                     .zip(counts)
-                    .map(|(h, n)| {
-                        Ok(RunTagCountRow {
-                            id: h.id,
-                            run_id: h.run_id,
-                            run_name: h.run_name,
-                            time: from_micros(h.time_us)?,
-                            tag: h.version_tag,
-                            count: n,
-                        })
-                    })
+                    .map(|(h, n)| tag_count_row(TagCountDb { n, ..h }))
                     .collect();
             }
         }
@@ -721,29 +712,12 @@ impl ProductDb {
         push_scope(&mut sql, q, false, false)?;
         sql.push(
             " AND r.run_id = h.run_id AND r.detected_at_us <= h.time_us \
-             AND (r.fixed_at_us IS NULL OR r.fixed_at_us > h.time_us)) AS n \
-             FROM run_histories h JOIN runs hr ON hr.id = h.run_id WHERE 1 = 1",
+             AND (r.fixed_at_us IS NULL OR r.fixed_at_us > h.time_us)) AS n",
         );
-        if let Some(ids) = q.run_ids.as_ref().filter(|v| !v.is_empty()) {
-            sql.push(" AND h.run_id IN ").bind_list(ids.iter().copied());
-        }
-        if let Some(tags) = &q.filter.run_tags {
-            sql.push(" AND h.id IN ").bind_list(tags.iter().copied());
-        }
-        sql.push(" ORDER BY h.time_us DESC, h.id DESC");
-        push_limit(&mut sql, q.limit, q.offset);
+        push_history_entries(&mut sql, q);
         sql.load::<TagCountDb>(conn)?
             .into_iter()
-            .map(|r| {
-                Ok(RunTagCountRow {
-                    id: r.id,
-                    run_id: r.run_id,
-                    run_name: r.run_name,
-                    time: from_micros(r.time_us)?,
-                    tag: r.version_tag,
-                    count: r.n,
-                })
-            })
+            .map(tag_count_row)
             .collect()
     }
 
@@ -962,9 +936,17 @@ impl ProductDb {
 fn history_entries(conn: &mut AnyConnection, q: &CountQuery) -> Result<Vec<TagCountDb>> {
     let mut sql = Sql::with(
         conn,
-        "SELECT h.id, h.run_id, hr.name AS run_name, h.time_us, h.version_tag, CAST(0 AS BIGINT) AS n \
-         FROM run_histories h JOIN runs hr ON hr.id = h.run_id WHERE 1 = 1",
+        "SELECT h.id, h.run_id, hr.name AS run_name, h.time_us, h.version_tag, \
+         CAST(0 AS BIGINT) AS n",
     );
+    push_history_entries(&mut sql, q);
+    Ok(sql.load(conn)?)
+}
+
+/// ` FROM run_histories h JOIN runs hr … ORDER BY … LIMIT …`: the history
+/// entries of `q`'s runs (and tags), newest first, paged.
+fn push_history_entries(sql: &mut Sql, q: &CountQuery) {
+    sql.push(" FROM run_histories h JOIN runs hr ON hr.id = h.run_id WHERE 1 = 1");
     if let Some(ids) = q.run_ids.as_ref().filter(|v| !v.is_empty()) {
         sql.push(" AND h.run_id IN ").bind_list(ids.iter().copied());
     }
@@ -972,8 +954,18 @@ fn history_entries(conn: &mut AnyConnection, q: &CountQuery) -> Result<Vec<TagCo
         sql.push(" AND h.id IN ").bind_list(tags.iter().copied());
     }
     sql.push(" ORDER BY h.time_us DESC, h.id DESC");
-    push_limit(&mut sql, q.limit, q.offset);
-    Ok(sql.load(conn)?)
+    push_limit(sql, q.limit, q.offset);
+}
+
+fn tag_count_row(r: TagCountDb) -> Result<RunTagCountRow> {
+    Ok(RunTagCountRow {
+        id: r.id,
+        run_id: r.run_id,
+        run_name: r.run_name,
+        time: from_micros(r.time_us)?,
+        tag: r.version_tag,
+        count: r.n,
+    })
 }
 
 /// Per checker: the runs enabling and disabling it in their latest store;

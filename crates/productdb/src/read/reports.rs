@@ -229,13 +229,7 @@ impl ProductDb {
     pub fn report(&self, id: i64) -> Result<Option<ReportRow>> {
         let mut conn = self.conn()?;
         let conn = &mut *conn;
-        let mut sql = Sql::new(conn);
-        sql.push("SELECT ")
-            .push(COLUMNS)
-            .push(FROM)
-            .push(" AND r.id = ")
-            .bind(id);
-        let Some(row) = sql.load::<DbReport>(conn)?.into_iter().next() else {
+        let Some(row) = rows_by_ids(conn, &[id])?.into_iter().next() else {
             return Ok(None);
         };
         let mut annotations = annotations_of(conn, &[id])?;

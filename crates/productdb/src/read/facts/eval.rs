@@ -114,7 +114,8 @@ impl Snapshot {
         )
     }
 
-    /// The checker of a fact.
+    /// The checker of a fact (`load_run` made `fact.checker` an index
+    /// into this very list, and refuses a run naming a checker it lacks).
     pub(crate) fn checker(&self, fact: &Fact) -> &super::CheckerInfo {
         &self.checkers.list[fact.checker as usize]
     }

@@ -646,18 +646,9 @@ impl crate::db::ProductDb {
         compare: Option<&Compare>,
         answer: impl FnOnce(&Snapshot, &Plan, Vec<Item<'_>>) -> Option<T>,
     ) -> Result<Option<T>> {
-        let Some(cache) = self.facts() else {
-            return Ok(None);
-        };
-        let Some((snap, plan)) = cache.prepare(conn, run_ids, filter, compare)? else {
-            return Ok(None);
-        };
-        let items = snap.select(&plan);
-        let answered = answer(&snap, &plan, items);
-        if answered.is_some() {
-            cache.answered.fetch_add(1, Ordering::Relaxed);
-        }
-        Ok(answered)
+        self.ask_facts(conn, run_ids, filter, compare, |snap, plan| {
+            answer(snap, plan, snap.select(plan))
+        })
     }
 
     /// The ids of the page `q` asks for, in the order of `sorts`, from the
@@ -668,28 +659,20 @@ impl crate::db::ProductDb {
         q: &crate::model::ReportQuery,
         sorts: &[crate::model::ReportSort],
     ) -> Result<Option<Vec<i64>>> {
-        let Some(cache) = self.facts() else {
-            return Ok(None);
-        };
-        let prepared = cache.prepare(conn, q.run_ids.as_deref(), &q.filter, q.compare.as_ref())?;
-        let Some((snap, plan)) = prepared else {
-            return Ok(None);
-        };
-        let page = match snap.ordered_page(&plan, sorts, q.limit, q.offset) {
-            Some(ids) => Some(ids),
-            None => page_ids(
-                &snap,
-                snap.select(&plan),
-                sorts,
-                plan.unique,
-                q.limit,
-                q.offset,
-            ),
-        };
-        if page.is_some() {
-            cache.answered.fetch_add(1, Ordering::Relaxed);
-        }
-        Ok(page)
+        let (run_ids, compare) = (q.run_ids.as_deref(), q.compare.as_ref());
+        self.ask_facts(conn, run_ids, &q.filter, compare, |snap, plan| {
+            snap.ordered_page(plan, sorts, q.limit, q.offset)
+                .or_else(|| {
+                    page_ids(
+                        snap,
+                        snap.select(plan),
+                        sorts,
+                        plan.unique,
+                        q.limit,
+                        q.offset,
+                    )
+                })
+        })
     }
 
     /// The number of reports (bug hashes in unique mode) that `run_ids`,
@@ -702,14 +685,9 @@ impl crate::db::ProductDb {
         filter: &ReportFilter,
         compare: Option<&Compare>,
     ) -> Result<Option<i64>> {
-        let Some(cache) = self.facts() else {
-            return Ok(None);
-        };
-        let Some((snap, plan)) = cache.prepare(conn, run_ids, filter, compare)? else {
-            return Ok(None);
-        };
-        cache.answered.fetch_add(1, Ordering::Relaxed);
-        Ok(Some(snap.count(&plan)))
+        self.ask_facts(conn, run_ids, filter, compare, |snap, plan| {
+            Some(snap.count(plan))
+        })
     }
 
     /// The counts of the run list for those of `run_ids` whose facts are
@@ -747,6 +725,30 @@ impl crate::db::ProductDb {
             }
         }
         out
+    }
+
+    /// `answer` of the facts of `run_ids`, `filter` and `compare` and their
+    /// plan (counted in [`Self::facts_answered`] when it answers); `None`
+    /// when there are no facts, the plan needs SQL or `answer` declines.
+    fn ask_facts<T>(
+        &self,
+        conn: &mut AnyConnection,
+        run_ids: Option<&[i64]>,
+        filter: &ReportFilter,
+        compare: Option<&Compare>,
+        answer: impl FnOnce(&Snapshot, &Plan) -> Option<T>,
+    ) -> Result<Option<T>> {
+        let Some(cache) = self.facts() else {
+            return Ok(None);
+        };
+        let Some((snap, plan)) = cache.prepare(conn, run_ids, filter, compare)? else {
+            return Ok(None);
+        };
+        let answered = answer(&snap, &plan);
+        if answered.is_some() {
+            cache.answered.fetch_add(1, Ordering::Relaxed);
+        }
+        Ok(answered)
     }
 
     /// How many questions this handle answered from its in-memory report
