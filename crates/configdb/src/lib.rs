@@ -38,7 +38,7 @@ pub use notify::Notifier;
 pub use products::{Product, ProductSpec, DEFAULT_REPORT_LIMIT};
 pub use settings::NOTIFICATION_BANNER_KEY;
 pub use tasks::comments::{format_comment_timestamp, system_actor, Comment};
-pub use tasks::control::{Periodic, QueueBound};
+pub use tasks::control::{Periodic, QueueBound, Submission, Submitted};
 pub use tasks::filter::{TaskQuery, Ternary};
 pub use tasks::inputs::{TaskInput, INPUT_CHUNK_BYTES};
 pub use tasks::queue::{FinishOutcome, Heartbeat, KindLimit, RescueOutcome, Rescued};

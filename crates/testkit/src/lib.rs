@@ -8,6 +8,7 @@
 //! signals, `atexit`), hence `unsafe` here, each with its `SAFETY:` note.
 #![allow(unsafe_code)]
 
+pub mod balancer;
 pub mod http;
 pub mod pg;
 pub mod python;

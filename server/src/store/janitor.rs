@@ -1,15 +1,16 @@
 //! Cleaning up after an API process that died while it took in an upload.
 //!
 //! An API process unpacks an upload into `<workspace>/tasks/store-<pid>-…/`
-//! and only then creates the store's task (ALLOCATED, then ENQUEUED at once).
-//! Killed in between (SIGKILL, the OOM killer, a crash), it leaves a folder
-//! no task names, or an ALLOCATED task that nothing will ever enqueue: its
-//! client saw the connection fail and stores again. Nothing else removes
-//! either (task retention only deletes finished tasks), so the supervisor
-//! sweeps them: for one dead API process when it replaces it, and for the
-//! whole machine when the server starts (no API process runs yet then, so
-//! every ALLOCATED task of this machine and every folder no unfinished task
-//! names is left over from a death).
+//! and only then creates the store's task, in one transaction with all that
+//! comes with it (`configdb::ConfigDb::submit_task`). Killed in between
+//! (SIGKILL, the OOM killer, a crash), it leaves a folder no task names: its
+//! client saw the connection fail and stores again. Nothing else removes it
+//! (task retention only deletes finished tasks), so the supervisor sweeps
+//! them: for one dead API process when it replaces it, and for the whole
+//! machine when the server starts (no API process runs yet then, so every
+//! folder no unfinished task names is left over from a death). The sweep
+//! also ends the ALLOCATED tasks of this machine, which servers before
+//! `submit_task` left between creating a task and enqueueing it.
 
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};

@@ -8,7 +8,7 @@
 //!   ([`layout`], [`analyses`], [`reports`]) and write it into the product
 //!   database in one transaction ([`ingest`]).
 //! * After an API process died while taking in an upload (supervisor,
-//!   [`janitor`]): its stranded ALLOCATED tasks and upload folders go.
+//!   [`janitor`]): its upload folders go.
 
 pub mod analyses;
 pub mod annotations;

@@ -3,9 +3,11 @@
 //!
 //! The server that accepts a store unpacks the upload into its own
 //! `<workspace>/tasks/` as always (that is where the upload is checked and a
-//! bad one refused at once), keeps the upload in the database ([`keep`],
-//! `configdb::ConfigDb::put_task_input`), which lets the workers of any server
-//! claim the store, and removes its folder. The worker that claims the store,
+//! bad one refused at once), keeps the upload in the database in the very
+//! transaction that creates the store's task ([`kept_form`],
+//! `configdb::ConfigDb::submit_task`: a server killed on the way leaves
+//! nothing, not a task that never runs), which lets the workers of any
+//! server claim the store, and removes its folder. The worker that claims the store,
 //! on whichever server, fetches the upload ([`fetch`]) and unpacks it into its
 //! own workspace before ingesting it, and removes that copy when the task
 //! ends. So no server keeps a folder for a store that another server may run:
@@ -31,6 +33,7 @@
 //! A SQLite configuration database serves a single server: nothing is kept
 //! there, and the store runs from the local folder only.
 
+use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use configdb::{BackendKind, ConfigDb};
@@ -42,11 +45,11 @@ pub fn is_shared(config: &ConfigDb) -> bool {
     config.backend() == BackendKind::Postgres
 }
 
-/// Keeps the upload `b64` (base64 text, as received) of task `token` in
-/// the configuration database and marks the task claimable by any server;
-/// returns the bytes kept.
-pub fn keep(config: &ConfigDb, token: &str, b64: &str) -> Result<u64, configdb::Error> {
-    config.put_task_input(token, &mut unpack::decoded(b64))
+/// What is kept of the upload `b64` (base64 text, as received): a reader
+/// of its decoded bytes, which `ConfigDb::submit_task` writes to the
+/// database in the transaction that creates the store's task.
+pub fn kept_form(b64: &str) -> impl Read + '_ {
+    unpack::decoded(b64)
 }
 
 /// Why a kept upload could not be brought to this server.

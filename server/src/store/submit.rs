@@ -5,6 +5,7 @@
 //! `super::shared_input`), and enqueue the store task that the worker
 //! processes run.
 
+use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -202,86 +203,56 @@ pub fn enqueue(
     task.product_id = Some(product.id);
     task.actor = Some(params.user.clone());
     task.retry_safe = true;
-    // Kept in the database, the upload is run from there by whichever
-    // server's worker claims it; the folder only served to check it.
     task.input_path = (!shared).then(|| dir.display().to_string());
     // The store task kind reads these back (`tasks::store::StoreTask::Params`).
     task.payload = serde_json::to_string(&params).ok();
-    let allocated = match settings.max_enqueued {
-        Some(limit) => config.allocate_task_bounded(
-            &task,
-            &configdb::QueueBound {
-                kinds: store_kinds(),
-                max_waiting: limit,
-            },
-        ),
-        None => config.allocate_task(&task),
-    };
-    let created = allocated.and_then(|token| {
-        if params.legacy {
-            config.add_comment(
-                &token,
-                Some("SYSTEM"),
-                "WARNING!\nExecuting a legacy 'massStoreRun()' API call!",
-            )?;
-        }
-        if shared {
-            // Any server's workers may run it from here on.
-            keep_in_database(config, &token, upload)?;
-        }
-        config.enqueue(&token)?;
-        Ok(token)
+    let bound = settings.max_enqueued.map(|limit| configdb::QueueBound {
+        kinds: store_kinds(),
+        max_waiting: limit,
     });
-    match created {
-        Ok(token) => {
+    let legacy = params.legacy.then(|| {
+        configdb::Comment::new(
+            Some("SYSTEM"),
+            "WARNING!\nExecuting a legacy 'massStoreRun()' API call!",
+        )
+    });
+    // Kept in the database, the upload is run from there by whichever
+    // server's worker claims it; the folder only served to check it.
+    let mut kept = shared.then(|| super::shared_input::kept_form(upload));
+    let kept_started = std::time::Instant::now();
+    let submitted = config.submit_task(configdb::Submission {
+        task: &task,
+        bound: bound.as_ref(),
+        comment: legacy,
+        input: kept.as_mut().map(|r| r as &mut dyn Read),
+    });
+    if shared || submitted.is_err() {
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+    match submitted {
+        Ok(configdb::Submitted { token, input_bytes }) => {
             if shared {
-                let _ = std::fs::remove_dir_all(&dir);
+                tracing::info!(
+                    %token,
+                    bytes = input_bytes,
+                    seconds = kept_started.elapsed().as_secs_f64(),
+                    "store upload kept in the configuration database"
+                );
             }
             tracing::info!(%token, run = %params.run_name, "store task enqueued");
             Ok(token)
         }
-        Err(configdb::Error::QueueFull { waiting, limit, .. }) => {
-            let _ = std::fs::remove_dir_all(&dir);
-            Err(queue_full(
-                &params.run_name,
-                &product.endpoint,
-                waiting,
-                limit,
-            ))
-        }
-        Err(err) => {
-            let _ = std::fs::remove_dir_all(&dir);
-            Err(SubmitError::database(err))
-        }
-    }
-}
-
-/// Keeps the upload of the ALLOCATED task `token` in the configuration
-/// database; if that fails the task ends FAILED (it never ran).
-fn keep_in_database(config: &ConfigDb, token: &str, upload: &str) -> configdb::Result<()> {
-    let started = std::time::Instant::now();
-    match super::shared_input::keep(config, token, upload) {
-        Ok(bytes) => {
-            tracing::info!(
-                %token,
-                bytes,
-                seconds = started.elapsed().as_secs_f64(),
-                "store upload kept in the configuration database"
-            );
-            Ok(())
-        }
-        Err(err) => {
-            let text = format!(
-                "FAILED!\nThe upload could not be kept in the configuration database for the \
-                 servers of the cluster: {err}"
-            );
-            let _ = config.abandon(
-                token,
-                TaskStatus::Failed,
-                Some(configdb::Comment::new(Some("SYSTEM"), &text)),
-            );
-            Err(err)
-        }
+        Err(configdb::Error::QueueFull { waiting, limit, .. }) => Err(queue_full(
+            &params.run_name,
+            &product.endpoint,
+            waiting,
+            limit,
+        )),
+        Err(err) if shared => Err(SubmitError::Database(format!(
+            "The upload could not be kept in the configuration database for the servers of \
+             the cluster: {err}"
+        ))),
+        Err(err) => Err(SubmitError::database(err)),
     }
 }
 

@@ -327,6 +327,12 @@ fn store_all(jobs: Vec<(Corpus, String, String)>) -> Vec<std::thread::JoinHandle
                     &["store", &corpus.arg(), "-n", &run, "--url", &url],
                     &[],
                 );
+                if out.code != 0 {
+                    // Why the client gave up, for the throughput line.
+                    let all = out.all();
+                    let tail: Vec<&str> = all.lines().rev().take(4).collect();
+                    println!("store {run} via {url} failed: {}", tail.join(" | "));
+                }
                 (run, out.code == 0)
             })
         })
@@ -334,8 +340,9 @@ fn store_all(jobs: Vec<(Corpus, String, String)>) -> Vec<std::thread::JoinHandle
 }
 
 /// The issue's chaos test, bounded: two servers on one PostgreSQL, 8
-/// concurrent stores by CodeChecker's client and 200 dummy tasks while
-/// worker and API processes and then one whole server are SIGKILLed.
+/// concurrent stores by CodeChecker's client (through a load balancer, as a
+/// cluster is deployed) and 200 dummy tasks while worker and API processes
+/// and then one whole server are SIGKILLed.
 /// Afterwards every task has ended, and ended once; every store the client
 /// saw succeed is complete and equal to the same store on a quiet server,
 /// and every run that exists at all is complete (none is mixed).
@@ -370,12 +377,15 @@ fn chaos_stores_and_tasks_survive_killed_processes_and_a_dead_server() {
             )
         })
         .collect();
-    let urls = [product_url(&a), product_url(&b)];
+    // Clients reach the cluster as they would in production: through a load
+    // balancer that skips a server refusing connections.
+    let balancer = testkit::balancer::Balancer::start(vec![a.addr(), b.addr()]);
+    let url = format!("{}/{PRODUCT}", balancer.cli_url());
     let jobs = |prefix: &str| -> Vec<(Corpus, String, String)> {
         corpora
             .iter()
             .enumerate()
-            .map(|(i, c)| (c.clone(), format!("{prefix}-{i}"), urls[i % 2].clone()))
+            .map(|(i, c)| (c.clone(), format!("{prefix}-{i}"), url.clone()))
             .collect()
     };
 
@@ -491,19 +501,36 @@ fn chaos_stores_and_tasks_survive_killed_processes_and_a_dead_server() {
     assert_eq!(created.len(), 200, "not every dummy task could be created");
 
     // Every task ends: the survivor rescues and runs what the dead left.
-    support::wait_for(
-        "every task to end",
-        Duration::from_secs(120),
-        Duration::from_millis(250),
-        || {
-            names(
-                &config.url,
-                "SELECT token AS name FROM background_tasks WHERE status < 3",
-            )
-            .is_empty()
-            .then_some(())
-        },
-    );
+    let unfinished = || {
+        names(
+            &config.url,
+            "SELECT concat_ws(' ', token, kind, 'status', status, 'of', machine_id, \
+             'on', running_on, 'owner', claim_owner, 'attempts', attempts, 'lease', \
+             lease_expires_at_us, 'shared', input_shared, 'input', input_path) AS name \
+             FROM background_tasks WHERE status < 3",
+        )
+    };
+    let settled = std::time::Instant::now() + Duration::from_secs(120);
+    while !unfinished().is_empty() && std::time::Instant::now() < settled {
+        std::thread::sleep(Duration::from_millis(250));
+    }
+    let left = unfinished();
+    if !left.is_empty() {
+        let log = format!("{}\n{}", a.log(), b.log());
+        let about: Vec<&str> = log
+            .lines()
+            .filter(|line| {
+                left.iter()
+                    .filter_map(|t| t.split(' ').next())
+                    .any(|token| line.contains(token))
+            })
+            .collect();
+        panic!(
+            "tasks still unfinished 120 s after the chaos:\n{}\n--- what the logs say of them ---\n{}",
+            left.join("\n"),
+            about.join("\n")
+        );
+    }
     // ... once: no task's end was recorded twice.
     let logs = format!("{}\n{}", a.log(), b.log());
     for token in names(&config.url, "SELECT token AS name FROM background_tasks") {

@@ -2,12 +2,14 @@
 //! once in a cluster, retention of finished tasks, and run lifetimes given at
 //! store time.
 
+use std::io::Read;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
-use diesel::result::DatabaseErrorKind;
 
+use super::comments::{format_entry, Comment};
+use super::inputs::write_input;
 use super::queue::{NewTaskRow, ENQUEUED, RUNNING};
 use super::{generate_token, NewTask, TaskRecord, TaskRow, TaskStatus};
 use crate::clock::{duration_micros, to_micros};
@@ -24,7 +26,7 @@ use crate::schema::task_schedule::dsl as s;
 const ADMISSION_LOCK: i32 = 0x4343_5253;
 
 /// How many tasks of some kinds may wait per product (see
-/// [`ConfigDb::allocate_task_bounded`]).
+/// [`ConfigDb::submit_task`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct QueueBound {
     /// The kinds counted together.
@@ -32,6 +34,39 @@ pub struct QueueBound {
     /// Tasks of those kinds that may be `ALLOCATED` or `ENQUEUED` at once
     /// for one product.
     pub max_waiting: u64,
+}
+
+/// A task to put into the queue with what comes with it (see
+/// [`ConfigDb::submit_task`]).
+pub struct Submission<'a> {
+    /// The task.
+    pub task: &'a NewTask,
+    /// The bound on waiting tasks it is admitted under, if any.
+    pub bound: Option<&'a QueueBound>,
+    /// Its first comment, if any.
+    pub comment: Option<Comment<'a>>,
+    /// Its input, read to its end and kept in the database, if any.
+    pub input: Option<&'a mut dyn Read>,
+}
+
+impl std::fmt::Debug for Submission<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Submission")
+            .field("task", self.task)
+            .field("bound", &self.bound)
+            .field("comment", &self.comment)
+            .field("input", &self.input.is_some())
+            .finish()
+    }
+}
+
+/// A task [`ConfigDb::submit_task`] put into the queue.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Submitted {
+    /// Its token.
+    pub token: String,
+    /// The bytes of its input kept in the database.
+    pub input_bytes: u64,
 }
 
 /// A task the server runs every `interval` (see
@@ -74,20 +109,44 @@ impl ConfigDb {
         waiting(&mut *self.conn()?, product_id, kinds)
     }
 
-    /// [`ConfigDb::allocate_task`] under a bound: when the task is of one of
-    /// the bound's kinds and its product
-    /// already has `bound.max_waiting` tasks of the bound's kinds waiting,
-    /// nothing is created and the answer is [`Error::QueueFull`]. The count
-    /// and the insert are one step, so concurrent callers cannot overshoot.
-    pub fn allocate_task_bounded(&self, task: &NewTask, bound: &QueueBound) -> Result<String> {
-        let Some(product_id) = task.product_id.filter(|_| bound.kinds.contains(&task.kind)) else {
-            return self.allocate_task(task);
-        };
-        let now = to_micros(self.now());
-        for _ in 0..10 {
-            let token = generate_token();
-            let row = NewTaskRow::of(task, &token, TaskStatus::Allocated, now);
-            let inserted = self.write(|conn, _| {
+    /// Puts `submission.task` into the queue (`ENQUEUED`) in one transaction
+    /// with everything that comes with it: its first comment, its input
+    /// (kept in the database and marked `input_shared`, so any machine may
+    /// claim it) and the admission check of its bound. Nothing is visible
+    /// before all of it is there, so a process killed on the way leaves
+    /// nothing behind (no `ALLOCATED` task that nothing will ever enqueue).
+    ///
+    /// With a bound that covers the task's kind and product, the task is
+    /// refused with [`Error::QueueFull`] when `bound.max_waiting` tasks of
+    /// the bound's kinds already wait for the product; the count is taken
+    /// under a per-product lock at the end, so concurrent callers cannot
+    /// overshoot, and the lock is held only while the transaction commits,
+    /// not while the input is written.
+    pub fn submit_task(&self, submission: Submission<'_>) -> Result<Submitted> {
+        let Submission {
+            task,
+            bound,
+            comment,
+            mut input,
+        } = submission;
+        let bounded = bound
+            .filter(|b| b.kinds.contains(&task.kind))
+            .and_then(|b| task.product_id.map(|p| (p, b)));
+        let now_t = self.now();
+        let now = to_micros(now_t);
+        let token = generate_token();
+        let mut row = NewTaskRow::of(task, &token, TaskStatus::Enqueued, now);
+        row.input_shared = input.is_some();
+        row.comments = comment.map(|c| format_entry(c, now_t));
+        let input_bytes = self.write(|conn, events| {
+            diesel::insert_into(t::background_tasks)
+                .values(&row)
+                .execute(conn)?;
+            let bytes = match input.as_mut() {
+                Some(source) => write_input(conn, &token, *source)?,
+                None => 0,
+            };
+            if let Some((product_id, bound)) = bounded {
                 if let AnyConnection::Postgresql(pg) = conn {
                     let key = i32::try_from(product_id.rem_euclid(i64::from(i32::MAX)))
                         .unwrap_or_default();
@@ -96,29 +155,20 @@ impl ConfigDb {
                     ))
                     .execute(pg)?;
                 }
-                let now_waiting = waiting(conn, product_id, &bound.kinds)?;
-                if now_waiting >= bound.max_waiting {
+                // This task is among those counted.
+                let others = waiting(conn, product_id, &bound.kinds)?.saturating_sub(1);
+                if others >= bound.max_waiting {
                     return Err(Error::QueueFull {
                         product_id,
-                        waiting: now_waiting,
+                        waiting: others,
                         limit: bound.max_waiting,
                     });
                 }
-                diesel::insert_into(t::background_tasks)
-                    .values(&row)
-                    .execute(conn)?;
-                Ok(())
-            });
-            match inserted {
-                Ok(()) => return Ok(token),
-                Err(Error::Query(diesel::result::Error::DatabaseError(
-                    DatabaseErrorKind::UniqueViolation,
-                    _,
-                ))) => continue,
-                Err(e) => return Err(e),
             }
-        }
-        Err(Error::TokenExhausted)
+            events.push(Event::Enqueued);
+            Ok(bytes)
+        })?;
+        Ok(Submitted { token, input_bytes })
     }
 
     /// Creates `periodic.task` (`ENQUEUED`) if its turn has come (the first

@@ -3,10 +3,11 @@
 //! server accepted (a store whose upload lies on no shared disk).
 //!
 //! The input is a byte stream cut into rows of [`INPUT_CHUNK_BYTES`]
-//! (`task_inputs(token, seq, chunk)`): written in one transaction while it is
-//! read from its source, and read back one chunk at a time, so neither side
-//! holds more than a chunk in memory. Writing marks the task `input_shared`,
-//! which lets any machine claim it (`ConfigDb::claim_next_limited`). The rows
+//! (`task_inputs(token, seq, chunk)`): written in the transaction that
+//! creates the task (`ConfigDb::submit_task`) while it is read from its
+//! source, and read back one chunk at a time, so neither side holds more than
+//! a chunk in memory. Such a task is `input_shared`, which lets any machine
+//! claim it (`ConfigDb::claim_next_limited`). The rows
 //! go when the task ends (every terminal transition deletes them in its
 //! transaction), with the task (`ON DELETE CASCADE`), and in the retention
 //! pass for any a crash left behind ([`ConfigDb::delete_finished_task_inputs`]).
@@ -42,44 +43,38 @@ pub(crate) fn delete_inputs(conn: &mut AnyConnection, tokens: &[&str]) -> Result
     Ok(n)
 }
 
-impl ConfigDb {
-    /// Stores the input of task `token` as read from `source` (to its end),
-    /// in chunks of [`INPUT_CHUNK_BYTES`], and marks the task
-    /// `input_shared`: from then on any machine may claim it. One
-    /// transaction: on any error nothing is kept. Returns the bytes stored.
-    pub fn put_task_input(&self, token: &str, source: &mut dyn Read) -> Result<u64> {
-        let mut buf = vec![0u8; INPUT_CHUNK_BYTES];
-        self.write(|conn, _| {
-            delete_inputs(conn, &[token])?;
-            let mut total: u64 = 0;
-            for seq in 0i32.. {
-                let filled = fill(source, &mut buf)
-                    .map_err(|e| Error::io("reading a task's input to store it", e))?;
-                if filled == 0 {
-                    break;
-                }
-                diesel::insert_into(task_inputs::table)
-                    .values((
-                        ti::token.eq(token),
-                        ti::seq.eq(seq),
-                        ti::chunk.eq(&buf[..filled]),
-                    ))
-                    .execute(conn)?;
-                total += filled as u64;
-                if filled < buf.len() {
-                    break;
-                }
-            }
-            let n = diesel::update(t::background_tasks.find(token))
-                .set(t::input_shared.eq(true))
-                .execute(conn)?;
-            if n == 0 {
-                return Err(Error::task_not_found(token));
-            }
-            Ok(total)
-        })
+/// Stores the input of task `token` as read from `source` (to its end), in
+/// chunks of [`INPUT_CHUNK_BYTES`], inside the caller's transaction (see
+/// `ConfigDb::submit_task`); returns the bytes stored.
+pub(crate) fn write_input(
+    conn: &mut AnyConnection,
+    token: &str,
+    source: &mut dyn Read,
+) -> Result<u64> {
+    let mut buf = vec![0u8; INPUT_CHUNK_BYTES];
+    let mut total: u64 = 0;
+    for seq in 0i32.. {
+        let filled = fill(source, &mut buf)
+            .map_err(|e| Error::io("reading a task's input to store it", e))?;
+        if filled == 0 {
+            break;
+        }
+        diesel::insert_into(task_inputs::table)
+            .values((
+                ti::token.eq(token),
+                ti::seq.eq(seq),
+                ti::chunk.eq(&buf[..filled]),
+            ))
+            .execute(conn)?;
+        total += filled as u64;
+        if filled < buf.len() {
+            break;
+        }
     }
+    Ok(total)
+}
 
+impl ConfigDb {
     /// A reader of the stored input of task `token`, or `None` if none is
     /// stored. The reader fetches one chunk at a time; it fails (with an
     /// [`io::Error`] of kind `Other`) if the rows vanish while it reads,

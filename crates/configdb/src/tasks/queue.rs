@@ -115,6 +115,8 @@ pub(crate) struct NewTaskRow<'a> {
     retry_safe: bool,
     input_path: Option<&'a str>,
     payload: Option<&'a str>,
+    pub(crate) input_shared: bool,
+    pub(crate) comments: Option<String>,
 }
 
 impl<'a> NewTaskRow<'a> {
@@ -134,6 +136,8 @@ impl<'a> NewTaskRow<'a> {
             retry_safe: task.retry_safe,
             input_path: task.input_path.as_deref(),
             payload: task.payload.as_deref(),
+            input_shared: false,
+            comments: None,
         }
     }
 }

@@ -8,7 +8,9 @@ use std::collections::BTreeSet;
 use std::sync::{Arc, Barrier};
 use std::time::Duration;
 
-use configdb::{Error, KindLimit, NewTask, Periodic, ProductSpec, QueueBound, TaskStatus};
+use configdb::{
+    Error, KindLimit, NewTask, Periodic, ProductSpec, QueueBound, Submission, TaskStatus,
+};
 
 const LEASE: Duration = Duration::from_secs(30);
 const DAY: Duration = Duration::from_secs(86_400);
@@ -97,7 +99,13 @@ fn the_bound_of_waiting_tasks_holds_under_concurrency() {
                     let bound = bound.clone();
                     s.spawn(move || {
                         barrier.wait();
-                        db.allocate_task_bounded(&task, &bound)
+                        db.submit_task(Submission {
+                            task: &task,
+                            bound: Some(&bound),
+                            comment: None,
+                            input: None,
+                        })
+                        .map(|s| s.token)
                     })
                 })
                 .collect();
@@ -121,23 +129,25 @@ fn the_bound_of_waiting_tasks_holds_under_concurrency() {
                 );
             }
         }
+        let submit = |task: &NewTask| {
+            db.submit_task(Submission {
+                task,
+                bound: Some(&bound),
+                comment: None,
+                input: None,
+            })
+        };
         // Other kinds and other products are not counted.
-        db.allocate_task_bounded(
-            &NewTask {
-                kind: "Other".into(),
-                ..mk()
-            },
-            &bound,
-        )
+        submit(&NewTask {
+            kind: "Other".into(),
+            ..mk()
+        })
         .unwrap();
         // Once one runs, one more may wait.
-        db.enqueue(ok[0]).unwrap();
-        db.claim_next("w", "m1", LEASE).unwrap().unwrap();
-        db.allocate_task_bounded(&mk(), &bound).unwrap();
-        assert!(matches!(
-            db.allocate_task_bounded(&mk(), &bound),
-            Err(Error::QueueFull { .. })
-        ));
+        let claimed = db.claim_next("w", "m1", LEASE).unwrap().unwrap();
+        assert!(ok.contains(&&claimed.token), "{}", t.label);
+        submit(&mk()).unwrap();
+        assert!(matches!(submit(&mk()), Err(Error::QueueFull { .. })));
         assert_eq!(db.waiting_tasks(product.id, &bound.kinds).unwrap(), 3);
     }
 }

@@ -6,7 +6,7 @@ use crate::common;
 use std::io::Read;
 use std::time::Duration;
 
-use configdb::{NewTask, TaskStatus, INPUT_CHUNK_BYTES};
+use configdb::{Comment, ConfigDb, NewTask, Submission, TaskStatus, INPUT_CHUNK_BYTES};
 
 const LEASE: Duration = Duration::from_secs(30);
 
@@ -18,6 +18,19 @@ fn task(machine: &str) -> NewTask {
     t
 }
 
+/// Submits `task` with `input` kept in the database; its token.
+fn submit(db: &ConfigDb, task: &NewTask, input: &[u8]) -> String {
+    let mut source = input;
+    db.submit_task(Submission {
+        task,
+        bound: None,
+        comment: None,
+        input: Some(&mut source),
+    })
+    .unwrap()
+    .token
+}
+
 /// `n` bytes that differ from chunk to chunk.
 fn bytes(n: usize) -> Vec<u8> {
     (0..n).map(|i| (i % 251) as u8 ^ (i >> 20) as u8).collect()
@@ -27,11 +40,23 @@ fn bytes(n: usize) -> Vec<u8> {
 fn an_input_is_stored_in_chunks_and_read_back_whole() {
     for t in common::backends(false) {
         let db = &t.db;
-        let token = db.allocate_task(&task("m1")).unwrap();
         let data = bytes(2 * INPUT_CHUNK_BYTES + 12_345);
-        let stored = db.put_task_input(&token, &mut data.as_slice()).unwrap();
-        assert_eq!(stored, data.len() as u64, "{}", t.label);
-        assert!(db.get_task(&token).unwrap().unwrap().input_shared);
+        let mut source = data.as_slice();
+        let submitted = db
+            .submit_task(Submission {
+                task: &task("m1"),
+                bound: None,
+                comment: Some(Comment::new(Some("SYSTEM"), "first")),
+                input: Some(&mut source),
+            })
+            .unwrap();
+        let token = submitted.token;
+        assert_eq!(submitted.input_bytes, data.len() as u64, "{}", t.label);
+        let record = db.get_task(&token).unwrap().unwrap();
+        assert!(record.input_shared);
+        assert_eq!(record.status, TaskStatus::Enqueued);
+        let comments = record.comments.unwrap_or_default();
+        assert!(comments.ends_with(":\nfirst"), "{comments}");
 
         let mut input = db.task_input(&token).unwrap().expect("stored");
         assert_eq!(input.len(), data.len() as u64);
@@ -51,9 +76,7 @@ fn a_shared_input_task_is_claimed_by_any_machine_and_its_input_goes_at_the_end()
     for t in common::backends(false) {
         let db = &t.db;
         let local = db.create_task(&task("m1")).unwrap();
-        let shared = db.allocate_task(&task("m1")).unwrap();
-        db.put_task_input(&shared, &mut &b"upload"[..]).unwrap();
-        db.enqueue(&shared).unwrap();
+        let shared = submit(db, &task("m1"), b"upload");
 
         // m2 may not run m1's local-input task, but the shared one.
         let claimed = db.claim_next("w2", "m2", LEASE).unwrap().expect("a task");
@@ -83,19 +106,13 @@ fn a_shared_input_task_is_claimed_by_any_machine_and_its_input_goes_at_the_end()
 fn inputs_of_tasks_ended_otherwise_are_deleted_too() {
     for t in common::backends(true) {
         let db = &t.db;
-        let put = |token: &str| {
-            db.put_task_input(token, &mut &b"upload"[..]).unwrap();
-        };
         // Abandoned before it ran.
-        let abandoned = db.allocate_task(&task("m1")).unwrap();
-        put(&abandoned);
+        let abandoned = submit(db, &task("m1"), b"upload");
         assert!(db.abandon(&abandoned, TaskStatus::Failed, None).unwrap());
         assert!(db.task_input(&abandoned).unwrap().is_none(), "{}", t.label);
 
         // Rescued: kept while it is re-queued, deleted when it is dropped.
-        let rescued = db.allocate_task(&task("m1")).unwrap();
-        put(&rescued);
-        db.enqueue(&rescued).unwrap();
+        let rescued = submit(db, &task("m1"), b"upload");
         db.claim_next("w", "m2", Duration::from_secs(1))
             .unwrap()
             .unwrap();
@@ -115,10 +132,43 @@ fn inputs_of_tasks_ended_otherwise_are_deleted_too() {
 
         // Left behind by a crash: the retention sweep finds it.
         assert_eq!(db.delete_finished_task_inputs().unwrap(), 0);
-        let left = db.create_task(&task("m1")).unwrap();
-        put(&left);
+        let left = submit(db, &task("m1"), b"upload");
         db.claim_next("w", "m1", LEASE).unwrap().unwrap();
         db.finish(&left, "w", TaskStatus::Completed, None).unwrap();
         assert!(db.task_input(&left).unwrap().is_none());
+    }
+}
+
+/// A source that yields some bytes, then fails (a client or process gone
+/// mid-upload).
+struct Broken(usize);
+
+impl Read for Broken {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        if self.0 == 0 {
+            return Err(std::io::Error::other("the upload broke off"));
+        }
+        let n = buf.len().min(self.0);
+        buf[..n].fill(7);
+        self.0 -= n;
+        Ok(n)
+    }
+}
+
+#[test]
+fn a_submission_whose_input_breaks_off_leaves_no_task_and_no_input() {
+    for t in common::backends(false) {
+        let db = &t.db;
+        let mut source = Broken(INPUT_CHUNK_BYTES + 10);
+        let failed = db.submit_task(Submission {
+            task: &task("m1"),
+            bound: None,
+            comment: None,
+            input: Some(&mut source),
+        });
+        assert!(failed.is_err(), "{}", t.label);
+        let left = db.filter_tasks(&configdb::TaskQuery::default()).unwrap();
+        assert!(left.is_empty(), "{}: {left:?}", t.label);
+        assert_eq!(db.delete_finished_task_inputs().unwrap(), 0);
     }
 }
