@@ -69,17 +69,21 @@ pub fn run(mut args: ServerArgs) -> anyhow::Result<()> {
                 &machine_id,
                 store::janitor::Scope::Machine,
             );
-            let on_api_death: std::sync::Arc<dyn Fn(u32) + Send + Sync> = {
+            let on_death: std::sync::Arc<dyn Fn(cli::Role, u32) + Send + Sync> = {
                 let config = state.config.clone();
                 let workspace = state.workspace.clone();
                 let machine_id = machine_id.clone();
-                std::sync::Arc::new(move |pid| {
-                    sweep_dead_uploads(
+                std::sync::Arc::new(move |role, pid| match role {
+                    cli::Role::Api => sweep_dead_uploads(
                         &config,
                         &workspace,
                         &machine_id,
                         store::janitor::Scope::Process(pid),
-                    )
+                    ),
+                    cli::Role::Worker => {
+                        tasks::worker::release_dead_worker(&config, &machine_id, pid)
+                    }
+                    cli::Role::Supervisor => {}
                 })
             };
             let fd = process::children::make_inheritable(&listener)?;
@@ -89,7 +93,7 @@ pub fn run(mut args: ServerArgs) -> anyhow::Result<()> {
                 listen_fd: fd,
                 grace: Duration::from_secs(args.shutdown_grace_secs),
                 machine_id: machine_id.clone(),
-                on_api_death: Some(on_api_death),
+                on_death: Some(on_death),
             };
             if plan.api_processes + plan.worker_processes == 0 {
                 anyhow::bail!("nothing to run: both --api-processes and --worker-processes are 0");

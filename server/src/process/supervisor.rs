@@ -32,9 +32,10 @@ pub struct Plan {
     pub grace: Duration,
     /// The machine id every child must use.
     pub machine_id: String,
-    /// Called (on a blocking thread) with the pid of an API process that
-    /// died, to clean what it left half done (`store::janitor`).
-    pub on_api_death: Option<std::sync::Arc<dyn Fn(u32) + Send + Sync>>,
+    /// Called (on a blocking thread) with the role and pid of a child that
+    /// died, to clean what it left half done (an API process's uploads:
+    /// `store::janitor`; a worker's claims: `tasks::worker`).
+    pub on_death: Option<std::sync::Arc<dyn Fn(Role, u32) + Send + Sync>>,
 }
 
 /// Runs the children until a stop signal, then stops them. Returns after every
@@ -75,9 +76,10 @@ pub async fn supervise(plan: Plan) -> anyhow::Result<()> {
                         role = slot.role.name(), index = slot.index, %err,
                         "lost a {} process; starting another", slot.role.name()),
                 }
-                if let (Role::Api, Some(pid), Some(sweep)) = (slot.role, slot.pid, &plan.on_api_death) {
-                    let sweep = sweep.clone();
-                    drop(tokio::task::spawn_blocking(move || sweep(pid)));
+                if let (Some(pid), Some(clean)) = (slot.pid, &plan.on_death) {
+                    let clean = clean.clone();
+                    let role = slot.role;
+                    drop(tokio::task::spawn_blocking(move || clean(role, pid)));
                 }
                 // A child that dies at once would otherwise spin the supervisor.
                 if lived < Duration::from_secs(1) {

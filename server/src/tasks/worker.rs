@@ -93,6 +93,35 @@ pub struct Worker {
     shared_inputs: Option<SharedInputs>,
 }
 
+/// The claim owner a worker process `pid` of `machine_id` claims tasks as.
+pub fn owner_name(machine_id: &str, pid: u32) -> String {
+    format!("{machine_id}#{pid}")
+}
+
+/// For the supervisor, once worker process `pid` of `machine_id` is known
+/// dead: its claims end now and what it ran is rescued at once (re-run or
+/// DROPPED, as after a lease that ran out), rather than a lease later.
+pub fn release_dead_worker(db: &ConfigDb, machine_id: &str, pid: u32) {
+    let owner = owner_name(machine_id, pid);
+    let released = db.expire_claims_of(&owner);
+    match released {
+        Ok(0) => return,
+        Ok(n) => tracing::warn!(%owner, tasks = n, "a dead worker's tasks are rescued at once"),
+        Err(err) => {
+            tracing::error!(%err, %owner, "cannot release a dead worker's tasks; their leases will run out");
+            return;
+        }
+    }
+    match db.rescue_expired(db.now(), WorkerOptions::default().max_attempts) {
+        Ok(rescued) => {
+            for r in rescued {
+                tracing::warn!(token = %r.token, outcome = ?r.outcome, "rescued a task whose worker vanished");
+            }
+        }
+        Err(err) => tracing::error!(%err, "cannot rescue expired tasks"),
+    }
+}
+
 impl Worker {
     /// A worker of `machine_id`; `shutdown` tells it (and its task) to stop.
     pub fn new(
@@ -102,7 +131,7 @@ impl Worker {
         options: WorkerOptions,
         shutdown: Arc<AtomicBool>,
     ) -> Self {
-        let owner = format!("{machine_id}#{}", std::process::id());
+        let owner = owner_name(&machine_id, std::process::id());
         Self {
             db,
             machine_id,

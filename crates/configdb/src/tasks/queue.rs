@@ -575,6 +575,21 @@ impl ConfigDb {
         Ok(())
     }
 
+    /// Ends now the lease of every `RUNNING` task that `owner` holds (its
+    /// process is known to be dead), so that the next
+    /// [`ConfigDb::rescue_expired`] handles them; returns how many.
+    pub fn expire_claims_of(&self, owner: &str) -> Result<usize> {
+        let now = to_micros(self.now());
+        let mut conn = self.conn()?;
+        Ok(diesel::update(
+            t::background_tasks
+                .filter(t::status.eq(RUNNING))
+                .filter(t::claim_owner.eq(owner)),
+        )
+        .set(t::lease_expires_at_us.eq(Some(now.saturating_sub(1))))
+        .execute(&mut *conn)?)
+    }
+
     /// Handles every `RUNNING` task whose lease ended before `now`: a pending
     /// cancellation makes it `CANCELLED`; a retry-safe task with fewer than
     /// `max_attempts` claims goes back to `ENQUEUED`; anything else becomes

@@ -444,6 +444,40 @@ fn expired_leases_are_rescued() {
 }
 
 #[test]
+fn a_dead_owners_claims_expire_at_once_and_no_one_elses() {
+    for t in common::backends(true) {
+        let db = &t.db;
+        let mut safe = task("Safe", "m");
+        safe.retry_safe = true;
+        let dead = db.create_task(&safe).unwrap();
+        t.clock().advance(Duration::from_millis(1));
+        let live = db.create_task(&safe).unwrap();
+        let lease = Duration::from_secs(600);
+        assert_eq!(
+            db.claim_next("m#1", "m", lease).unwrap().unwrap().token,
+            dead
+        );
+        assert_eq!(
+            db.claim_next("m#2", "m", lease).unwrap().unwrap().token,
+            live
+        );
+
+        assert_eq!(db.expire_claims_of("m#1").unwrap(), 1, "{}", t.label);
+        assert_eq!(db.expire_claims_of("m#3").unwrap(), 0, "{}", t.label);
+        let rescued = db.rescue_expired(db.now(), 3).unwrap();
+        assert_eq!(rescued.len(), 1, "{}: {rescued:?}", t.label);
+        assert_eq!(rescued[0].token, dead);
+        assert_eq!(rescued[0].outcome, RescueOutcome::Requeued);
+        assert_eq!(
+            db.get_task(&live).unwrap().unwrap().status,
+            TaskStatus::Running,
+            "{}",
+            t.label
+        );
+    }
+}
+
+#[test]
 fn shutdown_drops_running_and_allocated_but_keeps_queued() {
     for t in common::backends(true) {
         let db = &t.db;
