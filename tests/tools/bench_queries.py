@@ -50,7 +50,19 @@ sys.path.insert(0, HERE)
 import bench_store  # noqa: E402  (free ports, server start and stop)
 
 SERVER_NAMES = {"ours": "ours", "ours-pg": "ours (PostgreSQL)",
-                "codechecker": "CodeChecker 6.29.1"}
+                "codechecker": "CodeChecker 6.29.1",
+                "codechecker-pg": "CodeChecker 6.29.1 (PostgreSQL)"}
+# The order of the servers in tables; ours first, each with its reference.
+KINDS = ("ours", "ours-pg", "codechecker", "codechecker-pg")
+OURS = ("ours", "ours-pg")
+
+
+def reference_of(kind, results):
+    """The CodeChecker server `kind` of ours is compared with: the one on
+    the same database engine when it was measured, else the SQLite one."""
+    if kind == "ours-pg" and "codechecker-pg" in results:
+        return "codechecker-pg"
+    return "codechecker" if "codechecker" in results else None
 PAGE = 100
 
 
@@ -437,8 +449,9 @@ def bench_server(kind, args, work, v1_dir, v2_dir):
         result["load"] = os.getloadavg()[0]
     finally:
         server.stop()
-        if kind == "ours-pg" and not args.keep:
-            for db in ("ccrs_benchq_config", "ccrs_benchq_product"):
+        if kind.endswith("-pg") and not args.keep:
+            for db in ("ccrs_benchq_config", "ccrs_benchq_product",
+                       "ccrs_benchq_ccconfig", "ccrs_benchq_ccproduct"):
                 bench_store.pg_drop(args.pg, db)
         if not args.keep and not reuse:
             import shutil  # pylint: disable=import-outside-toplevel
@@ -476,25 +489,25 @@ def ratio(ours, reference, key=""):
 def table(results, key):
     """Markdown table of the medians and p90s under `key` ("" for the
     client's wall time, "wire_" for the HTTP time)."""
-    kinds = [k for k in ("ours", "ours-pg", "codechecker") if k in results]
+    kinds = [k for k in KINDS if k in results]
     names = []
     for k in kinds:
         for name in results[k]["cases"]:
             if name not in names:
                 names.append(name)
     head = ["Case"] + [f"{SERVER_NAMES[k]} median / p90" for k in kinds]
-    ours_kinds = [k for k in kinds if k != "codechecker"]
-    if "codechecker" in results:
-        head += [f"speed-up, {SERVER_NAMES[k]}" for k in ours_kinds]
+    pairs = [(k, reference_of(k, results)) for k in kinds if k in OURS]
+    pairs = [(k, ref) for k, ref in pairs if ref]
+    head += [f"speed-up, {SERVER_NAMES[k]} vs {SERVER_NAMES[ref]}"
+             for k, ref in pairs]
     lines = ["| " + " | ".join(head) + " |",
              "|" + "---|" * len(head)]
     for name in names:
         row = [name] + [fmt_cell(results[k]["cases"].get(name), key)
                         for k in kinds]
-        if "codechecker" in results:
-            row += [ratio(results[k]["cases"].get(name),
-                          results["codechecker"]["cases"].get(name), key)
-                    for k in ours_kinds]
+        row += [ratio(results[k]["cases"].get(name),
+                      results[ref]["cases"].get(name), key)
+                for k, ref in pairs]
         lines.append("| " + " | ".join(row) + " |")
     return lines
 
@@ -503,7 +516,7 @@ def first_table(results):
     """Markdown table of each case's first call (its warm-up: the servers
     were just started on the stored workspace, so this includes what a
     server does first, such as loading a run's report facts)."""
-    kinds = [k for k in ("ours", "ours-pg", "codechecker") if k in results]
+    kinds = [k for k in KINDS if k in results]
     names = []
     for k in kinds:
         for name in results[k]["cases"]:
@@ -522,7 +535,7 @@ def first_table(results):
 
 
 def store_table(results):
-    kinds = [k for k in ("ours", "ours-pg", "codechecker") if k in results]
+    kinds = [k for k in KINDS if k in results]
     return ["| Server | `CodeChecker store` big-v1 | `CodeChecker store` "
             "big-v2 |", "|---|---|---|"] + [
         f"| {SERVER_NAMES[k]} | {results[k]['store_v1_s']:.1f} s | "
@@ -540,8 +553,9 @@ def main():
     ap.add_argument("--checker", default="core.DivideZero",
                     help="checker of the checker-name filter case")
     ap.add_argument("--servers", default="ours,codechecker",
-                    help="comma-separated: ours, codechecker (ours-pg comes "
-                    "with --pg)")
+                    help="comma-separated: ours, codechecker, codechecker-pg "
+                    "(ours-pg comes with --pg; codechecker-pg needs --pg on "
+                    "PostgreSQL 16 or newer)")
     ap.add_argument("--pg", default=None, metavar="HOST:PORT",
                     help="also run our server on this PostgreSQL")
     ap.add_argument("--api", default="6.74", help="API version in the URL")

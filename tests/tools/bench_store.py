@@ -126,6 +126,15 @@ class Server:
             cmd = [os.path.join(args.venv, "bin/CodeChecker"), "server", "-w",
                    ws, "--host", "127.0.0.1", "--port", str(self.port),
                    "--skip-db-cleanup"]
+            if kind == "codechecker-pg":
+                # CodeChecker 6.29.1 needs PostgreSQL 16 or newer.
+                if not reuse:
+                    pg_recreate(args.pg, f"{pg_prefix}_ccconfig")
+                    pg_recreate(args.pg, f"{pg_prefix}_ccproduct")
+                host, port = args.pg.split(":")
+                cmd += ["--postgresql", "--db-host", host, "--db-port", port,
+                        "--db-username", "postgres", "--db-name",
+                        f"{pg_prefix}_ccconfig"]
         self.proc = subprocess.Popen(cmd, stdout=log, stderr=log,
                                      stdin=subprocess.DEVNULL, env=env,
                                      start_new_session=True)
@@ -135,15 +144,17 @@ class Server:
         while time.time() < deadline:
             if self.proc.poll() is not None:
                 raise RuntimeError(f"{kind} server exited; see {self.log_path}")
-            probe = subprocess.run([self.cc, "cmd", "runs", "--url",
-                                    self.url + "/Default"],
+            probe = subprocess.run([self.cc, "cmd", "products", "list",
+                                    "--url", self.url],
                                    capture_output=True, env=self.client_env())
             if probe.returncode == 0:
-                if kind == "ours-pg":
+                if kind.endswith("-pg"):
                     if reuse:
                         self.product = "pg"
                     else:
-                        self.add_pg_product(args.pg, f"{pg_prefix}_product")
+                        database = f"{pg_prefix}_product" if kind == "ours-pg" \
+                            else f"{pg_prefix}_ccproduct"
+                        self.add_pg_product(args.pg, database)
                 return
             time.sleep(0.5)
         raise RuntimeError(f"{kind} server did not start")

@@ -118,6 +118,20 @@ impl ManageConnection for Manager {
     }
 }
 
+/// How a pool reports a connection it could not open or had to throw away
+/// (the database restarting, a network cut): one warning through `tracing`,
+/// in place of `r2d2`'s ERROR through `log`. The request that needed the
+/// connection fails with its own error, and the pool opens a fresh one for
+/// the next, so this is worth a warning, not an error.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct PoolErrors;
+
+impl diesel::r2d2::HandleError<diesel::r2d2::Error> for PoolErrors {
+    fn handle_error(&self, error: diesel::r2d2::Error) {
+        tracing::warn!(%error, "a database connection failed; the pool opens a new one when needed");
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -135,6 +135,7 @@ impl ProductDb {
             // a ping on checkout replaces it, so the process reconnects by
             // itself. A SQLite file has no such failure.
             .test_on_check_out(matches!(target, Target::Postgres(_)))
+            .error_handler(Box::new(dbkit::connection::PoolErrors))
             .build(manager)?;
         let facts = if opts.facts_cache {
             FactsCache::open(

@@ -769,4 +769,12 @@ fn a_postgresql_restart_under_a_store_is_survived_without_a_server_restart() {
     let info = wait_end(&mut tasks, &server, &token, Duration::from_secs(60));
     assert_eq!(task_status(&info), status::COMPLETED, "{info}");
     assert_run(&product, "pg-run", &newer, "after PostgreSQL came back");
+    // The connections the restart killed were replaced with a warning each,
+    // not reported as errors by the pool's own logger.
+    let log = server.log();
+    let pool_errors: Vec<&str> = log
+        .lines()
+        .filter(|l| l.contains("ERROR") && l.contains("r2d2"))
+        .collect();
+    assert!(pool_errors.is_empty(), "{}", pool_errors.join("\n"));
 }
