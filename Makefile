@@ -6,7 +6,7 @@ CARGO ?= cargo
 PORT ?= 8001
 WORKSPACE ?= workspace
 
-.PHONY: run build test test-rust idl idl-check labels labels-check lint bench bench-store bench-queries bench-queries-pg16
+.PHONY: run build test test-rust idl idl-check labels labels-check lint bench bench-store bench-queries bench-queries-pg16 bench-ui
 
 run:
 	@tools/fetch-www.sh || echo "make run: the web UI could not be fetched; the API works without it"
@@ -79,6 +79,18 @@ bench-queries:
 	    --server-bin "$${CARGO_TARGET_DIR:-target}/release/codechecker-server" \
 	    --venv "$$CC_PY_CURRENT" --reports $(REPORTS) --pg 127.0.0.1:5432 \
 	    --markdown docs/benchmarks.md
+
+# The web UI's reports and statistics overview pages in headless chromium on
+# our server and on CodeChecker's, one run of 100,000 reports with a history
+# of 20 stores: the time until each page shows its data, and the page's API
+# calls replayed all at once. About half an hour, mostly storing into
+# CodeChecker's server. REPORTS=5000 for a quick try.
+bench-ui:
+	@eval "$$(tests/tools/ensure-deps.sh)" && \
+	  $(CARGO) build --release -p codechecker-server && \
+	  "$$CC_PY_CURRENT/bin/python" tests/tools/bench_ui.py \
+	    --server-bin "$${CARGO_TARGET_DIR:-target}/release/codechecker-server" \
+	    --venv "$$CC_PY_CURRENT" --reports $(REPORTS)
 
 # Ours and CodeChecker's server side by side on PostgreSQL: both on a
 # PostgreSQL 16 that tests/tools/pg16.sh fetches from npm and starts on port

@@ -358,6 +358,20 @@ fn an_api_process_killed_while_taking_in_an_upload_strands_nothing() {
         .start();
     let big = upload_of(&corpus(work.path(), "big", 100, 30, 31));
     let timeout = Duration::from_secs(20);
+    // Both API processes take connections before anything is killed (under
+    // load the second may still be starting when the server first answers).
+    let mut accepting = std::collections::BTreeSet::new();
+    support::wait_for(
+        "both API processes to accept connections",
+        Duration::from_secs(60),
+        Duration::from_millis(10),
+        || {
+            let conn = Conn::open(server.addr(), timeout).expect("connect");
+            let end = conn.stream().expect("socket").local_addr().expect("addr");
+            accepting.extend(connection_owner(end, &api_pids(&server)));
+            (accepting.len() == 2).then_some(())
+        },
+    );
 
     // 1. Killed while the body arrives: half of it is sent, then the
     // process that accepted the connection dies.
