@@ -57,11 +57,13 @@ RECORDER = r"""
   XMLHttpRequest.prototype.send = function (body) {
     const info = this.__b || {};
     if (info.post) {
-      const call = { url: info.url, request: String(body), done: false };
+      const call = { url: info.url, request: String(body), done: false,
+                     sent: performance.now() };
       rec.calls.push(call);
       this.addEventListener("loadend", () => {
         call.done = true;
         call.status = this.status;
+        call.answered = performance.now();
       });
     }
     return send.apply(this, arguments);
@@ -159,6 +161,16 @@ class Browser:
         calls = self.eval("return window.__bench.calls")
         return at, calls
 
+    def load_split(self, url, ready):
+        """`load`, and where its time went: (shown at, first call sent,
+        last answer before the page was shown), in ms of the page's clock."""
+        at, calls = self.load(url, ready)
+        sent = [c["sent"] for c in calls if "sent" in c]
+        answered = [c["answered"] for c in calls
+                    if c.get("answered") is not None and c["answered"] <= at]
+        return (at, min(sent) if sent else None,
+                max(answered) if answered else None), calls
+
     def close(self):
         try:
             self.raw("DELETE", f"/session/{self.session}")
@@ -201,7 +213,13 @@ def bench_server(kind, args, work):
         for name, (path, ready) in PAGES.items():
             url = server.url + path
             first, calls = browser.load(url, ready)
-            loads = [browser.load(url, ready)[0] for _ in range(args.loads)]
+            splits = [browser.load_split(url, ready)[0]
+                      for _ in range(args.loads)]
+            loads = [at for at, _, _ in splits]
+            # The median load's split: until its first API call (the app's
+            # code loading and starting), its API calls (until the last
+            # answer before the page showed its data), and after (drawing).
+            at, sent, answered = sorted(splits)[len(splits) // 2]
             failed = [c for c in calls if c.get("status") != 200]
             bodies = [(urllib.parse.urlsplit(
                 urllib.parse.urljoin(url, c["url"])).path,
@@ -209,13 +227,26 @@ def bench_server(kind, args, work):
             replays = [replay(server.url, bodies)
                        for _ in range(args.replays)]
             methods = sorted({json.loads(c["request"])[1] for c in calls})
+            # Each call alone: the slowest say where the page's time goes.
+            parts = urllib.parse.urlsplit(server.url)
+            alone = sorted(
+                ((bench_queries.raw_call(parts.hostname, parts.port, path,
+                                         body) * 1000,
+                  json.loads(body)[1]) for path, body in bodies),
+                reverse=True)
             page = {
                 "first_ms": first,
                 "median_ms": statistics.median(loads),
                 "loads_ms": loads,
+                "split_ms": {"before_calls": sent, "calls": (
+                    answered - sent if sent is not None and answered
+                    is not None else None), "after_calls": (
+                    at - answered if answered is not None else None)},
                 "calls": len(calls),
                 "failed": len(failed),
                 "methods": methods,
+                "slowest_alone_ms": [[round(ms_, 2), m]
+                                     for ms_, m in alone[:5]],
                 "replay_ms": statistics.median(replays) * 1000,
                 "replay_p90_ms": sorted(replays)[
                     max(0, int(0.9 * len(replays) + 0.5) - 1)] * 1000,
@@ -224,7 +255,9 @@ def bench_server(kind, args, work):
             print(f"  {kind}: {name}: {len(calls)} calls ({len(failed)} "
                   f"failed), shown in {page['median_ms']:.0f} ms (first "
                   f"{first:.0f} ms), the calls replayed at once in "
-                  f"{page['replay_ms']:.1f} ms", flush=True)
+                  f"{page['replay_ms']:.1f} ms; split {page['split_ms']}; "
+                  f"slowest alone {page['slowest_alone_ms']}",
+                  flush=True)
         result["load"] = os.getloadavg()[0]
     finally:
         if browser:
