@@ -590,6 +590,48 @@ impl ProductDb {
         if paths.is_empty() {
             return Ok(Vec::new());
         }
+        let from_facts = self.counts_from_facts(q, |snap, plan, items| {
+            let page: facts::FastSet<&str> = paths.iter().map(String::as_str).collect();
+            let items: Vec<facts::Item<'_>> = items
+                .into_iter()
+                .filter(|i| i.file().is_some_and(|f| page.contains(f.path.as_str())))
+                .collect();
+            let mut counts = facts::count_by(
+                &items,
+                facts::mode(plan, facts::Unique::DistinctPerGroup),
+                |i| {
+                    (
+                        i.file().map_or("", |f| f.path.as_str()),
+                        snap.checker(i.fact).severity,
+                        i64::from(i.fact.review),
+                        i64::from(i.fact.detection),
+                    )
+                },
+            );
+            counts.sort_unstable();
+            Some(
+                counts
+                    .into_iter()
+                    .map(|((path, severity, review, detection), n)| {
+                        (path.to_owned(), severity, review, detection, n)
+                    })
+                    .collect::<Vec<_>>(),
+            )
+        })?;
+        if let Some(rows) = from_facts {
+            return rows
+                .into_iter()
+                .map(|(filepath, severity, review, detection, count)| {
+                    Ok(FileSummaryRow {
+                        filepath,
+                        severity: severity_of(severity),
+                        review_status: crate::codec::review_status_of(review)?,
+                        detection_status: crate::codec::detection_status_of(detection)?,
+                        count,
+                    })
+                })
+                .collect();
+        }
         let mut conn = self.conn()?;
         let conn = &mut *conn;
         let mut sql = Sql::new(conn);

@@ -133,8 +133,26 @@ impl Plan {
         let compare = compare.filter(|c| !compare_is_empty(c));
         let (runs, needed, compare) = match compare {
             None => {
-                let Some(runs) = non_empty(run_ids) else {
-                    return Ok(None);
+                // No run ids but run names (the web UI's per-run counts):
+                // the runs those names match.
+                let named;
+                let names = f.run_names.as_deref().filter(|v| !v.is_empty());
+                let runs = match (non_empty(run_ids), names) {
+                    (Some(runs), _) => runs,
+                    (None, Some(names)) => {
+                        let mut sql = Sql::with(conn, "SELECT rn.id AS v FROM runs rn WHERE 1 = 1");
+                        run_name_sql(&mut sql, "rn", names);
+                        named = sql
+                            .load::<IntRow>(conn)?
+                            .into_iter()
+                            .map(|r| r.v)
+                            .collect::<Vec<i64>>();
+                        if named.is_empty() {
+                            return Ok(None);
+                        }
+                        named.as_slice()
+                    }
+                    (None, None) => return Ok(None),
                 };
                 if let Some(tags) = non_empty(f.run_tags.as_deref()) {
                     cond.open_at_tag = Some(tag_times(conn, tags)?);
