@@ -130,21 +130,23 @@ def raw_call(host, port, path, body):
 
 def raw_replay(url, bodies, parallel):
     """The seconds `bodies` take as raw calls: one after another, or all at
-    once from their own threads (until the last answer)."""
+    once from their own threads (until the last answer). A body is the bytes
+    to POST to `url`'s path, or a (path, bytes) pair."""
     parts = urllib.parse.urlsplit(url)
+    calls = [b if isinstance(b, tuple) else (parts.path, b) for b in bodies]
     if not parallel:
-        return sum(raw_call(parts.hostname, parts.port, parts.path, b)
-                   for b in bodies)
-    barrier = threading.Barrier(len(bodies))
-    spans = [None] * len(bodies)
+        return sum(raw_call(parts.hostname, parts.port, path, b)
+                   for path, b in calls)
+    barrier = threading.Barrier(len(calls))
+    spans = [None] * len(calls)
 
     def one(n):
         barrier.wait()
         start = time.perf_counter()
-        raw_call(parts.hostname, parts.port, parts.path, bodies[n])
+        raw_call(parts.hostname, parts.port, *calls[n])
         spans[n] = (start, time.perf_counter())
     threads = [threading.Thread(target=one, args=(n,))
-               for n in range(len(bodies))]
+               for n in range(len(calls))]
     for t in threads:
         t.start()
     for t in threads:

@@ -224,7 +224,7 @@ def bench_server(kind, args, work):
             bodies = [(urllib.parse.urlsplit(
                 urllib.parse.urljoin(url, c["url"])).path,
                 c["request"].encode()) for c in calls]
-            replays = [replay(server.url, bodies)
+            replays = [bench_queries.raw_replay(server.url, bodies, True)
                        for _ in range(args.replays)]
             methods = sorted({json.loads(c["request"])[1] for c in calls})
             # Each call alone: the slowest say where the page's time goes.
@@ -267,29 +267,6 @@ def bench_server(kind, args, work):
             import shutil  # pylint: disable=import-outside-toplevel
             shutil.rmtree(server.work, ignore_errors=True)
     return result
-
-
-def replay(base, bodies):
-    """Seconds until the last of `bodies` (path, body) sent at once is
-    answered."""
-    parts = urllib.parse.urlsplit(base)
-    spans = [None] * len(bodies)
-    import threading  # pylint: disable=import-outside-toplevel
-    barrier = threading.Barrier(len(bodies))
-
-    def one(n):
-        path, body = bodies[n]
-        barrier.wait()
-        start = time.perf_counter()
-        bench_queries.raw_call(parts.hostname, parts.port, path, body)
-        spans[n] = (start, time.perf_counter())
-    threads = [threading.Thread(target=one, args=(n,))
-               for n in range(len(bodies))]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return max(e for _, e in spans) - min(s for s, _ in spans)
 
 
 def table(results):

@@ -11,7 +11,9 @@
 //! on those tables, and become id sets; conditions on the report itself are
 //! compared in memory. A filter the facts cannot decide (message globs,
 //! components, annotations, wildcard hashes, "any point of the bug path",
-//! every run at once) returns `None`, and the caller asks SQL as before.
+//! every run at once: no run ids and no run name filter) returns `None`, and
+//! the caller asks SQL as before. Without run ids, a run name filter stands
+//! for the runs it matches.
 //!
 //! **Freshness.** Before every use the cache reads a number that changes
 //! with every commit, and drops every fact of the product when it moved:
