@@ -294,6 +294,26 @@ fn owned_page(counts: Vec<(&str, i64)>, q: &CountQuery) -> Vec<(String, i64)> {
         .collect()
 }
 
+/// The page of `q` of the reports per main file path (`getFileCounts`)
+/// among `items`.
+fn file_page(
+    snap: &facts::Snapshot,
+    plan: &facts::Plan,
+    items: &[facts::Item<'_>],
+    q: &CountQuery,
+) -> Vec<(String, i64)> {
+    let unique = facts::mode(plan, facts::Unique::DistinctPerGroup);
+    // One run: its path ranks are in path order.
+    if let [run] = snap.runs.as_slice() {
+        let counts = facts::count_ranked(items, unique, run.paths.len(), |i| {
+            i.file().map_or(u32::MAX, |f| f.path_rank)
+        });
+        return ranked_page(counts, &run.paths, q);
+    }
+    let counts = facts::count_by(items, unique, |i| i.file().map_or("", |f| f.path.as_str()));
+    owned_page(counts, q)
+}
+
 /// The page `q` asks for of rank-keyed counts, with the ranks' texts.
 fn ranked_page(counts: Vec<(u32, i64)>, texts: &[String], q: &CountQuery) -> Vec<(String, i64)> {
     facts::page(counts, q.limit, q.offset)
@@ -559,20 +579,14 @@ impl ProductDb {
     /// together.
     pub fn file_counts(&self, q: &CountQuery) -> Result<Vec<(String, i64)>> {
         if let Some(rows) = self.counts_from_facts(q, |snap, plan, items| {
-            let unique = facts::mode(plan, facts::Unique::DistinctPerGroup);
-            // One run: its path ranks are in path order.
-            if let [run] = snap.runs.as_slice() {
-                let counts = facts::count_ranked(&items, unique, run.paths.len(), |i| {
-                    i.file().map_or(u32::MAX, |f| f.path_rank)
-                });
-                return Some(ranked_page(counts, &run.paths, q));
-            }
-            let counts =
-                facts::count_by(&items, unique, |i| i.file().map_or("", |f| f.path.as_str()));
-            Some(owned_page(counts, q))
+            Some(file_page(snap, plan, &items, q))
         })? {
             return Ok(rows);
         }
+        self.file_counts_sql(q)
+    }
+
+    fn file_counts_sql(&self, q: &CountQuery) -> Result<Vec<(String, i64)>> {
         self.text_counts(
             q,
             "f.filepath",
@@ -586,12 +600,9 @@ impl ProductDb {
     /// grouped by file, severity, review and detection status (CodeChecker's
     /// `getFileCountsSummary`).
     pub fn file_count_summary(&self, q: &CountQuery) -> Result<Vec<FileSummaryRow>> {
-        let paths: Vec<String> = self.file_counts(q)?.into_iter().map(|(p, _)| p).collect();
-        if paths.is_empty() {
-            return Ok(Vec::new());
-        }
         let from_facts = self.counts_from_facts(q, |snap, plan, items| {
-            let page: facts::FastSet<&str> = paths.iter().map(String::as_str).collect();
+            let paths = file_page(snap, plan, &items, q);
+            let page: facts::FastSet<&str> = paths.iter().map(|(p, _)| p.as_str()).collect();
             let items: Vec<facts::Item<'_>> = items
                 .into_iter()
                 .filter(|i| i.file().is_some_and(|f| page.contains(f.path.as_str())))
@@ -631,6 +642,14 @@ impl ProductDb {
                     })
                 })
                 .collect();
+        }
+        let paths: Vec<String> = self
+            .file_counts_sql(q)?
+            .into_iter()
+            .map(|(p, _)| p)
+            .collect();
+        if paths.is_empty() {
+            return Ok(Vec::new());
         }
         let mut conn = self.conn()?;
         let conn = &mut *conn;

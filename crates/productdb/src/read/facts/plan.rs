@@ -131,28 +131,23 @@ impl Plan {
         }
         let mut cond = Conditions::default();
         let compare = compare.filter(|c| !compare_is_empty(c));
+        // The runs a run name filter matches, asked once.
+        let named: Option<Vec<i64>> = match f.run_names.as_deref().filter(|v| !v.is_empty()) {
+            Some(names) => {
+                let mut sql = Sql::with(conn, "SELECT rn.id AS v FROM runs rn WHERE 1 = 1");
+                run_name_sql(&mut sql, "rn", names);
+                Some(sql.load::<IntRow>(conn)?.into_iter().map(|r| r.v).collect())
+            }
+            None => None,
+        };
         let (runs, needed, compare) = match compare {
             None => {
                 // No run ids but run names (the web UI's per-run counts):
                 // the runs those names match.
-                let named;
-                let names = f.run_names.as_deref().filter(|v| !v.is_empty());
-                let runs = match (non_empty(run_ids), names) {
+                let runs = match (non_empty(run_ids), named.as_deref()) {
                     (Some(runs), _) => runs,
-                    (None, Some(names)) => {
-                        let mut sql = Sql::with(conn, "SELECT rn.id AS v FROM runs rn WHERE 1 = 1");
-                        run_name_sql(&mut sql, "rn", names);
-                        named = sql
-                            .load::<IntRow>(conn)?
-                            .into_iter()
-                            .map(|r| r.v)
-                            .collect::<Vec<i64>>();
-                        if named.is_empty() {
-                            return Ok(None);
-                        }
-                        named.as_slice()
-                    }
-                    (None, None) => return Ok(None),
+                    (None, Some(ids)) if !ids.is_empty() => ids,
+                    _ => return Ok(None),
                 };
                 if let Some(tags) = non_empty(f.run_tags.as_deref()) {
                     cond.open_at_tag = Some(tag_times(conn, tags)?);
@@ -221,11 +216,7 @@ impl Plan {
             file_path_sql(&mut sql, "f", paths);
             cond.files = Some(sql.load::<IntRow>(conn)?.into_iter().map(|r| r.v).collect());
         }
-        if let Some(names) = f.run_names.as_ref().filter(|v| !v.is_empty()) {
-            let mut sql = Sql::with(conn, "SELECT rn.id AS v FROM runs rn WHERE 1 = 1");
-            run_name_sql(&mut sql, "rn", names);
-            cond.runs = Some(sql.load::<IntRow>(conn)?.into_iter().map(|r| r.v).collect());
-        }
+        cond.runs = named.map(|ids| ids.into_iter().collect());
         if let Some(v) = f.report_statuses.as_ref().filter(|v| !v.is_empty()) {
             let open = v.contains(&ReportStatus::Outstanding);
             let closed = v.contains(&ReportStatus::Closed);
