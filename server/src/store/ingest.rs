@@ -34,6 +34,10 @@ pub trait Control: Sync {
     fn should_cancel(&self) -> bool;
     /// Keeps the task alive.
     fn heartbeat(&self);
+    /// Renews the task's claim now, unthrottled, so that a claim lost
+    /// meanwhile (a rescue gave the task to another worker) shows in
+    /// [`Control::should_cancel`] before anything is committed.
+    fn renew_claim(&self) {}
     /// Progress in percent.
     fn progress(&self, percent: i32);
 }
@@ -334,8 +338,10 @@ impl Ingest<'_> {
         writer: productdb::StoreWriter,
         control: &dyn Control,
     ) -> Result<StoreOutcome, StoreError> {
+        // The last word before the commit: a store whose claim went to
+        // another worker (its lease ran out under load) must not commit too.
+        control.renew_claim();
         check_cancel(control)?;
-        control.heartbeat();
         let finishing = Instant::now();
         let outcome = writer.finish()?;
         tracing::info!(

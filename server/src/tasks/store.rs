@@ -66,6 +66,10 @@ impl Control for TaskControl<'_> {
         self.0.heartbeat();
     }
 
+    fn renew_claim(&self) {
+        self.0.beat();
+    }
+
     fn progress(&self, percent: i32) {
         self.0.set_progress(percent);
     }
