@@ -71,6 +71,10 @@ pub enum Error {
     /// The store was cancelled; nothing was written.
     #[error("the store was cancelled; the run was left unchanged")]
     Cancelled,
+    /// An earlier attempt of this store (same [`crate::StoreRun::store_key`])
+    /// already committed; this one wrote nothing. Holds that outcome.
+    #[error("this store was already committed by an earlier attempt (run id {})", .0.run_id)]
+    AlreadyStored(Box<crate::model::StoreOutcome>),
     /// The writer was used after a failure or in the wrong order.
     #[error("invalid store input: {0}")]
     InvalidInput(String),

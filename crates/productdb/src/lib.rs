@@ -33,6 +33,7 @@ mod migrate;
 pub mod model;
 mod presets;
 mod read;
+mod receipt;
 mod remove;
 pub mod retention;
 mod review;

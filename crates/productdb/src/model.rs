@@ -205,12 +205,15 @@ pub struct StoreRun {
     /// before failing with [`crate::Error::RunLocked`]; zero fails at once
     /// (CodeChecker's behaviour).
     pub lock_wait: Duration,
-    /// The token the writer takes the run lock with, the same for every
-    /// attempt of one store (e.g. derived from its task): a lock left by an
-    /// earlier attempt that died mid-store is then taken over at once,
-    /// instead of after [`crate::OpenOptions::run_lock_timeout`]. `None`: a
-    /// random token.
-    pub lock_token: Option<String>,
+    /// The store's identity, the same for every attempt of one store (e.g.
+    /// derived from its task). The writer takes the run lock with it as the
+    /// lock's token, so a lock left by an earlier attempt that died
+    /// mid-store is taken over at once instead of after
+    /// [`crate::OpenOptions::run_lock_timeout`]; and the commit leaves a
+    /// receipt under it, so an attempt after one that committed is refused
+    /// with [`crate::Error::AlreadyStored`] instead of storing the run
+    /// twice. `None`: a random lock token and no receipt.
+    pub store_key: Option<String>,
 }
 
 /// Statistics of one analyzer for the run history entry.
@@ -404,6 +407,9 @@ pub struct StoreOutcome {
     pub missing_file_skipped: u64,
     /// Time of the run history entry (`detected_at` of new reports).
     pub stored_at: DateTime<Utc>,
+    /// Whether this is an earlier attempt's outcome, read from its receipt
+    /// (see [`StoreRun::store_key`]), rather than this attempt's.
+    pub from_receipt: bool,
 }
 
 // ---------------------------------------------------------------- output

@@ -65,10 +65,12 @@ pub struct Ingest<'a> {
     pub labels: &'a CheckerLabels,
     /// How long to wait for another store of the same run.
     pub lock_wait: Duration,
-    /// The run lock's token, the same for every attempt of this store (see
-    /// `productdb::StoreRun::lock_token`), so that a re-run after its worker
-    /// was killed does not wait for the lock the killed attempt left behind.
-    pub lock_token: Option<String>,
+    /// The store's key, the same for every attempt of this store (see
+    /// `productdb::StoreRun::store_key`): a re-run after its worker was
+    /// killed takes over the lock the killed attempt left behind, and one
+    /// after an attempt that committed reports that outcome and stores
+    /// nothing.
+    pub store_key: Option<String>,
 }
 
 /// Content bytes per batch of files pushed.
@@ -147,7 +149,11 @@ impl Ingest<'_> {
         control.heartbeat();
         check_cancel(control)?;
         // 2. Open the store's transaction (waiting for another store of the run).
-        let mut writer = self.begin(db, self.store_run(&analyses), control)?;
+        let mut writer = match self.begin(db, self.store_run(&analyses), control) {
+            // An earlier attempt committed: its outcome (`from_receipt`).
+            Err(StoreError::CommittedBefore(outcome)) => return Ok(*outcome),
+            begun => begun?,
+        };
         // 3. Sources, then 4. reports, then 5. the commit.
         let files = self.write_sources(
             &mut writer,
@@ -194,7 +200,7 @@ impl Ingest<'_> {
             report_limit: self.report_limit,
             run_lock: None,
             lock_wait: Duration::ZERO,
-            lock_token: self.lock_token.clone(),
+            store_key: self.store_key.clone(),
         }
     }
 

@@ -68,6 +68,10 @@ pub enum StoreError {
     /// The product database failed.
     #[error("{0}")]
     Database(String),
+    /// An earlier attempt of this store committed (see
+    /// `productdb::Error::AlreadyStored`); holds its outcome.
+    #[error("this store was already committed by an earlier attempt")]
+    CommittedBefore(Box<productdb::StoreOutcome>),
     /// The server could not read its own copy of the upload.
     #[error("{context}: {source}")]
     Io {
@@ -93,6 +97,7 @@ impl From<productdb::Error> for StoreError {
     fn from(e: productdb::Error) -> Self {
         match e {
             productdb::Error::Cancelled => StoreError::Cancelled,
+            productdb::Error::AlreadyStored(outcome) => StoreError::CommittedBefore(outcome),
             e @ (productdb::Error::ReportLimitExceeded { .. }
             | productdb::Error::RunLocked { .. }
             | productdb::Error::InvalidInput(_)) => StoreError::Input(e.to_string()),

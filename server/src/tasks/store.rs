@@ -109,10 +109,10 @@ fn explain(message: String) -> String {
     }
 }
 
-/// The run lock token of every attempt of the store task `task_token`: a
-/// digest, so the product database does not hold the task's token (which
-/// names the task in the `Tasks` API).
-fn run_lock_token(task_token: &str) -> String {
+/// The store key of every attempt of the store task `task_token` (its run
+/// lock's token and its receipt): a digest, so the product database does
+/// not hold the task's token (which names the task in the `Tasks` API).
+fn store_key(task_token: &str) -> String {
     use sha2::Digest;
     hex::encode(sha2::Sha256::digest(format!("store-task:{task_token}")))
 }
@@ -134,10 +134,8 @@ impl TaskKind for StoreTask {
         input: Option<&Path>,
         ctx: &TaskContext,
     ) -> Result<(), TaskError> {
-        let input = input
-            .filter(|p| p.is_dir())
-            .ok_or_else(|| TaskError::failed("The store task's uploaded data is missing."))?;
-        let keep_for = keep_for_days(input)?;
+        let input = input.filter(|p| p.is_dir());
+        let keep_for = input.map(keep_for_days).transpose()?.flatten();
         let product = self
             .state
             .config
@@ -152,20 +150,43 @@ impl TaskKind for StoreTask {
                 product.endpoint
             ))
         })?;
-        let ingest = Ingest {
-            input,
-            params: &params,
-            report_limit: u64::try_from(product.report_limit).ok().filter(|l| *l > 0),
-            labels: &self.state.labels,
-            lock_wait: self.state.store.lock_wait,
-            lock_token: Some(run_lock_token(ctx.token())),
-        };
+        let key = store_key(ctx.token());
         let started = std::time::Instant::now();
-        let outcome = match ingest.run(&db, &TaskControl(ctx)) {
-            Ok(outcome) => outcome,
-            Err(StoreError::Cancelled) => return Err(TaskError::Stopped),
-            Err(err) => return Err(TaskError::failed(explain(err.to_string()))),
+        // An attempt re-run after its worker died between the commit and
+        // recording the task's end finds the receipt (its input may be gone
+        // by then); otherwise the store itself checks again, under the lock.
+        let receipt = db
+            .store_receipt(&key)
+            .map_err(|e| TaskError::failed(explain(StoreError::from(e).to_string())))?;
+        let outcome = match receipt {
+            Some(outcome) => outcome,
+            None => {
+                let input = input.ok_or_else(|| {
+                    TaskError::failed("The store task's uploaded data is missing.")
+                })?;
+                let ingest = Ingest {
+                    input,
+                    params: &params,
+                    report_limit: u64::try_from(product.report_limit).ok().filter(|l| *l > 0),
+                    labels: &self.state.labels,
+                    lock_wait: self.state.store.lock_wait,
+                    store_key: Some(key),
+                };
+                match ingest.run(&db, &TaskControl(ctx)) {
+                    Ok(outcome) => outcome,
+                    Err(StoreError::Cancelled) => return Err(TaskError::Stopped),
+                    Err(err) => return Err(TaskError::failed(explain(err.to_string()))),
+                }
+            }
         };
+        if outcome.from_receipt {
+            tracing::warn!(
+                run = %params.run_name,
+                run_id = outcome.run_id,
+                "an earlier attempt of this store committed (its worker died before the task's \
+                 end was recorded): it is not stored again"
+            );
+        }
         tracing::info!(
             "User '{}' stored results to product '{}', run '{}' in {:.2} seconds \
              (run id: {}, report count: {}, upload: {:.2} KiB).",
@@ -184,11 +205,13 @@ impl TaskKind for StoreTask {
         {
             tracing::warn!(%err, run = %params.run_name, "cannot record the run's lifetime");
         }
-        crate::metrics::store_stats::record(
-            &self.state.workspace,
-            outcome.reports_stored,
-            started.elapsed().as_secs_f64(),
-        );
+        if !outcome.from_receipt {
+            crate::metrics::store_stats::record(
+                &self.state.workspace,
+                outcome.reports_stored,
+                started.elapsed().as_secs_f64(),
+            );
+        }
         let runs = db.run_count(&productdb::RunFilter::default());
         match runs {
             Ok(count) => {

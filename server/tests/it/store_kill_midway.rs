@@ -1,6 +1,8 @@
 //! `kill -9` of the worker while it writes a store: until the task is
 //! rescued the run shows exactly its previous results (never a mix), and the
-//! re-run then stores the new results completely.
+//! re-run then stores the new results completely. A worker that dies after
+//! the commit, before the task's end is recorded: the re-run stores nothing
+//! a second time.
 
 use crate::support;
 
@@ -13,6 +15,8 @@ use support::store::{generate, store_server, upload_of, CorpusSpec};
 use support::tasks::{status, task_status, TaskApi};
 
 const RUN: &str = "midway";
+/// Thrift's `DetectionStatus::NEW`.
+const NEW: i64 = 0;
 
 /// The bug hashes `cmd results` shows for the run (sorted).
 fn shown(server: &Server) -> Vec<String> {
@@ -146,4 +150,126 @@ fn a_store_killed_while_writing_leaves_the_old_results_until_it_runs_again() {
     );
     let after = shown(&server);
     assert_eq!(after.len() as i64, new.reports());
+}
+
+/// The run's distinct detection statuses as `cmd results` shows them
+/// (Thrift's `DetectionStatus`: 0 is NEW, 2 UNRESOLVED).
+fn detection_statuses(server: &Server) -> Vec<i64> {
+    let out = codechecker(
+        Venv::Current,
+        &[
+            "cmd",
+            "results",
+            RUN,
+            "--url",
+            &server.product_url(),
+            "-o",
+            "json",
+        ],
+        &[],
+    );
+    out.assert_success();
+    let mut statuses: Vec<i64> = out
+        .json()
+        .as_array()
+        .expect("a list")
+        .iter()
+        .map(|r| r["detectionStatus"].as_i64().expect("a detection status"))
+        .collect();
+    statuses.sort();
+    statuses.dedup();
+    statuses
+}
+
+#[test]
+fn a_store_rerun_after_its_commit_is_not_applied_twice() {
+    let work = tempfile::tempdir().expect("temp dir");
+    let server = store_server().workers(1).lease_secs(2).start();
+    let corpus = generate(
+        &CorpusSpec {
+            files: 10,
+            reports: 4,
+            seed: 5,
+            ..CorpusSpec::default()
+        },
+        &work.path().join("reports"),
+        &work.path().join("src"),
+    );
+    let mut py = PyApi::new(Venv::Current);
+    let token = py
+        .call(
+            &format!("{}/v6.74/CodeCheckerService", server.product_url()),
+            "CodeCheckerService",
+            "massStoreRunAsynchronous",
+            json!([upload_of(&corpus), {"runName": RUN, "version": "6.29.1"}]),
+        )
+        .ok()
+        .as_str()
+        .expect("a token")
+        .to_owned();
+    let mut tasks = TaskApi::new(&server.url());
+    let info = tasks.wait_terminal(&token, Duration::from_secs(120));
+    assert_eq!(task_status(&info), status::COMPLETED, "{info}");
+    let stored = shown(&server);
+    assert_eq!(stored.len() as i64, corpus.reports());
+    assert_eq!(detection_statuses(&server), vec![NEW]);
+
+    // What a worker killed right after the store's commit leaves: the task
+    // RUNNING under a claim no one renews (its input is gone here too, as
+    // it would be had the end been recorded half-way).
+    let status = std::process::Command::new(Venv::Current.python())
+        .arg("-c")
+        .arg(
+            "import sqlite3, sys; c = sqlite3.connect(sys.argv[1], timeout=30); \
+             c.execute(\"UPDATE background_tasks SET status = 2, claim_owner = 'gone', \
+             lease_expires_at_us = 1, completed_at_us = NULL WHERE token = ?\", (sys.argv[2],)); \
+             c.commit()",
+        )
+        .arg(server.workspace().join("config.sqlite"))
+        .arg(&token)
+        .status()
+        .expect("run python");
+    assert!(status.success());
+    support::wait_for(
+        "the rescued store to find its receipt",
+        Duration::from_secs(120),
+        Duration::from_millis(50),
+        || {
+            server
+                .log()
+                .contains("an earlier attempt of this store committed")
+                .then_some(())
+        },
+    );
+    let info = tasks.wait_terminal(&token, Duration::from_secs(60));
+    assert_eq!(
+        task_status(&info),
+        status::COMPLETED,
+        "{info}\n{}",
+        server.log()
+    );
+    // Stored once: the same reports, still new, one history entry.
+    assert_eq!(shown(&server), stored);
+    assert_eq!(detection_statuses(&server), vec![NEW]);
+    let history = codechecker(
+        Venv::Current,
+        &[
+            "cmd",
+            "history",
+            "-n",
+            RUN,
+            "--url",
+            &server.product_url(),
+            "-o",
+            "json",
+        ],
+        &[],
+    );
+    history.assert_success();
+    assert_eq!(
+        history.json().as_array().map(Vec::len),
+        Some(1),
+        "{}",
+        history.json()
+    );
 }

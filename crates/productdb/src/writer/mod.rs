@@ -5,6 +5,8 @@
 //! The caller then pushes files and reports in batches; [`StoreWriter::finish`]
 //! decides the detection status of the run's previous reports, applies
 //! review rules and commits. Any error, cancellation or drop rolls back.
+//! A store given a key commits a receipt with its data, and a later attempt
+//! with that key is refused with its outcome (`receipt`): applied once.
 
 mod files;
 mod finish;
@@ -28,6 +30,7 @@ use crate::lock;
 use crate::model::{
     RunLockToken, StoreFile, StoreHooks, StoreOutcome, StoreProgress, StoreReport, StoreRun,
 };
+use crate::receipt;
 use crate::time::{now, to_micros};
 
 use old::OldReports;
@@ -102,6 +105,9 @@ impl ProductDb {
         if run.run_name.trim().is_empty() {
             return Err(Error::InvalidInput("the run name is empty".into()));
         }
+        if let Some(key) = &run.store_key {
+            receipt::refuse_if_stored(&mut *self.conn()?, key)?;
+        }
         let lock = match &run.run_lock {
             Some(l) if l.run_name == run.run_name => l.clone(),
             Some(l) => {
@@ -113,7 +119,7 @@ impl ProductDb {
             None => self.acquire_run_lock_waiting(
                 &run.run_name,
                 &run.user,
-                run.lock_token.as_deref(),
+                run.store_key.as_deref(),
                 run.lock_wait,
             )?,
         };
@@ -130,7 +136,16 @@ impl ProductDb {
         writer.conn = Some(conn);
         writer.check_cancel()?;
         let conn = writer.conn_mut()?;
-        lock::confirm_in_txn(conn, &lock)?;
+        let confirmed = lock::confirm_in_txn(conn, &lock);
+        // Asked again inside the transaction: an attempt with the same key
+        // that committed since the first question has left its receipt (and
+        // may have released the lock the two shared: hence also when the
+        // lock is gone, but not after a database error, which on
+        // PostgreSQL leaves the transaction unusable).
+        if let (Some(key), Ok(()) | Err(Error::InvalidInput(_))) = (&run.store_key, &confirmed) {
+            receipt::refuse_if_stored(conn, key)?;
+        }
+        confirmed?;
         let state = run::prepare(conn, run)?;
         info!(
             run = %state.run.run_name,
@@ -185,7 +200,22 @@ impl StoreWriter {
             self.conn = Some(conn);
             return Err(Error::InvalidInput("the store was not begun".into()));
         };
+        let outcome = StoreOutcome {
+            run_id: st.run_id,
+            run_history_id: st.history_id,
+            updated_existing_run: st.updated_existing,
+            reports_seen: st.progress.reports_seen,
+            reports_stored: st.progress.reports_stored,
+            duplicates_skipped: st.duplicates,
+            missing_file_skipped: st.missing_file,
+            stored_at: st.time,
+            from_receipt: false,
+        };
         let finished = finish::run(&mut conn, &mut st)
+            .and_then(|()| match &st.run.store_key {
+                Some(key) => receipt::write_in_txn(&mut conn, key, &outcome),
+                None => Ok(()),
+            })
             .and_then(|()| match &lock {
                 Some(l) => lock::release_in_txn(&mut conn, l),
                 None => Ok(()),
@@ -213,16 +243,7 @@ impl StoreWriter {
             missing_file = st.missing_file,
             "store committed"
         );
-        Ok(StoreOutcome {
-            run_id: st.run_id,
-            run_history_id: st.history_id,
-            updated_existing_run: st.updated_existing,
-            reports_seen: st.progress.reports_seen,
-            reports_stored: st.progress.reports_stored,
-            duplicates_skipped: st.duplicates,
-            missing_file_skipped: st.missing_file,
-            stored_at: st.time,
-        })
+        Ok(outcome)
     }
 
     /// Rolls the store back explicitly (dropping does the same).

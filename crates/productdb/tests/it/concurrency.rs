@@ -164,13 +164,13 @@ fn a_retried_store_takes_over_the_lock_its_killed_attempt_left() {
         t.db.acquire_run_lock_as("retried", "alice", Some("store-7"))
             .expect("lock");
         let mut other = run("retried", &["A"], &[]);
-        other.lock_token = Some("store-8".into());
+        other.store_key = Some("store-8".into());
         let err =
             t.db.begin_store(other, StoreHooks::default())
                 .expect_err("another store waits for the fresh lock");
         assert!(matches!(err, Error::RunLocked { .. }), "{}", t.label);
         let mut again = run("retried", &["A"], &[]);
-        again.lock_token = Some("store-7".into());
+        again.store_key = Some("store-7".into());
         let out = store(
             &t.db,
             again,
@@ -179,5 +179,107 @@ fn a_retried_store_takes_over_the_lock_its_killed_attempt_left() {
         );
         assert_eq!(out.reports_stored, 1, "{}", t.label);
         assert!(t.db.locked_runs().expect("locks").is_empty(), "{}", t.label);
+    }
+}
+
+#[test]
+fn a_store_that_committed_is_not_applied_again_by_a_later_attempt() {
+    for t in backends() {
+        let keyed = |key: &str| {
+            let mut r = run("once", &["A"], &[]);
+            r.store_key = Some(key.into());
+            r
+        };
+        let first = store(
+            &t.db,
+            keyed("store-1"),
+            vec![file("/p/a.c", "a")],
+            vec![report("/p/a.c", 1, "A", "x")],
+        );
+        assert!(!first.from_receipt, "{}", t.label);
+        // The attempt re-run after its worker died between the commit and
+        // recording the task's end: refused, with the first outcome.
+        let err =
+            t.db.begin_store(keyed("store-1"), StoreHooks::default())
+                .expect_err("already stored");
+        match err {
+            Error::AlreadyStored(outcome) => assert_eq!(
+                *outcome,
+                productdb::StoreOutcome {
+                    from_receipt: true,
+                    ..first.clone()
+                },
+                "{}",
+                t.label
+            ),
+            other => panic!("{}: {other}", t.label),
+        }
+        assert!(t.db.locked_runs().expect("locks").is_empty(), "{}", t.label);
+        let history =
+            t.db.run_history_count(Some(&[first.run_id]), &Default::default())
+                .expect("history");
+        assert_eq!(history, 1, "{}: one store, one history entry", t.label);
+        let rows = reports_of(&t.db, first.run_id);
+        assert_eq!(rows.len(), 1, "{}", t.label);
+        assert_eq!(
+            rows[0].detection_status,
+            DetectionStatus::New,
+            "{}",
+            t.label
+        );
+        // Another store of the run is applied as usual.
+        let next = store(
+            &t.db,
+            keyed("store-2"),
+            vec![file("/p/a.c", "a")],
+            vec![report("/p/a.c", 1, "A", "x")],
+        );
+        assert!(!next.from_receipt, "{}", t.label);
+        let rows = reports_of(&t.db, first.run_id);
+        assert_eq!(
+            rows[0].detection_status,
+            DetectionStatus::Unresolved,
+            "{}",
+            t.label
+        );
+    }
+}
+
+#[test]
+fn an_attempt_whose_twin_commits_while_it_begins_is_refused() {
+    // PostgreSQL only: on SQLite the beginning attempt holds the write lock,
+    // so its twin cannot commit meanwhile.
+    for t in backends().into_iter().filter(|t| t.label == "postgres") {
+        let keyed = || {
+            let mut r = run("twins", &["A"], &[]);
+            r.store_key = Some("store-9".into());
+            r
+        };
+        // The late attempt has taken the lock and opened its transaction
+        // when its twin (same key, so the same lock) stores and commits.
+        let db = t.db.clone();
+        let mut twin_ran = false;
+        let hooks = StoreHooks {
+            should_cancel: Some(Box::new(move || {
+                if !std::mem::replace(&mut twin_ran, true) {
+                    store(
+                        &db,
+                        keyed(),
+                        vec![file("/p/a.c", "a")],
+                        vec![report("/p/a.c", 1, "A", "x")],
+                    );
+                }
+                false
+            })),
+            ..StoreHooks::default()
+        };
+        let err = t.db.begin_store(keyed(), hooks).expect_err("twin stored");
+        assert!(matches!(err, Error::AlreadyStored(_)), "{err}");
+        let runs = t.db.run_count(&Default::default()).expect("runs");
+        let history =
+            t.db.run_history_count(None, &Default::default())
+                .expect("history");
+        assert_eq!((runs, history), (1, 1));
+        assert!(t.db.locked_runs().expect("locks").is_empty());
     }
 }
