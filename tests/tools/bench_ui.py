@@ -12,12 +12,14 @@ versions (1,000 reports each, alternately the base and the evolved corpus),
 each tagged, then the 100,000-report base corpus of bench_queries.py. For
 each server and page:
 
-* the page in headless chromium (driven through chromedriver; the page's
-  API calls recorded by a script injected before the app loads): the time
-  from the navigation's start until the page shows its data (the reports
-  table with rows and no progress bar; the overview's figures), the median
-  of several loads after a first one that warms the browser's cache and the
-  server;
+* the page in headless chromium (driven through chromedriver; a script
+  injected before the app loads records the page's API calls, its long
+  tasks, and the first frame in which each of the page's marks holds): the
+  time from the navigation's start until each mark (the reports table drawn
+  with rows; the page shown in full, every loading bar gone), the median of
+  several loads after a first one that warms the browser's cache and the
+  server, and how much of the time until then was the page's own
+  JavaScript (long tasks);
 * the page's API calls, as recorded, replayed all at once on bare sockets
   (one thread and connection each, as the browser sends them): the time
   until the last answer, median of the replays.
@@ -68,21 +70,48 @@ RECORDER = r"""
     }
     return send.apply(this, arguments);
   };
+  // The first frame in which each of the pages' marks holds (MARKS, filled
+  // in below), and the main thread's long tasks (the page's own work).
+  rec.marks = {};
+  rec.long = [];
+  try {
+    new PerformanceObserver(list => {
+      for (const e of list.getEntries()) rec.long.push([e.startTime, e.duration]);
+    }).observe({ type: "longtask", buffered: true });
+  } catch (e) { /* no long task timing: rec.long stays empty */ }
+  const marks = MARKS;
+  const frame = () => {
+    for (const [name, holds] of Object.entries(marks)) {
+      if (!(name in rec.marks) && holds()) rec.marks[name] = performance.now();
+    }
+    if (performance.now() < 120000) requestAnimationFrame(frame);
+  };
+  requestAnimationFrame(frame);
 })();
 """
 
+# Each page: its path, and its marks, in the order they are reached: what
+# the page shows when it is ready (a JavaScript condition). The last mark is
+# the page shown in full (every loading bar gone); the reports page's first,
+# its table drawn with rows, is issue 12's "table rendered".
 PAGES = {
-    "reports": (
-        "/Default/reports?run=" + RUN,
-        "return document.querySelectorAll('tbody tr').length > 1"
-        " && !document.querySelector("
-        "'.v-data-table__progress, .v-progress-linear--active')"),
-    "overview": (
-        "/Default/statistics/overview?run=" + RUN,
-        "return document.body.innerText.includes('Outstanding')"
-        " && !document.querySelector("
-        "'.v-progress-linear--active, .v-progress-circular')"),
+    "reports": ("/Default/reports?run=" + RUN, {
+        "table": "document.querySelectorAll('tbody tr').length > 1",
+        "settled": "document.querySelectorAll('tbody tr').length > 1"
+                   " && !document.querySelector("
+                   "'.v-data-table__progress, .v-progress-linear--active')",
+    }),
+    "overview": ("/Default/statistics/overview?run=" + RUN, {
+        "settled": "document.body.innerText.includes('Outstanding')"
+                   " && !document.querySelector("
+                   "'.v-progress-linear--active, .v-progress-circular')",
+    }),
 }
+
+MARKS = "{" + ", ".join(
+    f"{json.dumps(page + '.' + mark)}: () => ({cond})"
+    for page, (_, marks) in PAGES.items() for mark, cond in marks.items()) \
+    + "}"
 
 
 class Browser:
@@ -114,7 +143,7 @@ class Browser:
         self.session = self.raw("POST", "/session", caps)["value"]["sessionId"]
         self.cmd("goog/cdp/execute",
                  {"cmd": "Page.addScriptToEvaluateOnNewDocument",
-                  "params": {"source": RECORDER}})
+                  "params": {"source": RECORDER.replace("MARKS", MARKS)}})
 
     def raw(self, method, path, body=None):
         data = json.dumps(body).encode() if body is not None else None
@@ -131,18 +160,15 @@ class Browser:
     def eval(self, script):
         return self.cmd("execute/sync", {"script": script, "args": []})
 
-    def load(self, url, ready, timeout=120):
-        """Navigates to `url`; returns the milliseconds from the
-        navigation's start until `ready` held (the page's own clock), and
-        the API calls the page made."""
+    def load(self, url, page, timeout=120):
+        """Navigates to `url`; returns the page's marks (ms from the
+        navigation's start, the page's own clock, as `{mark: ms}`), the API
+        calls it made, and its long tasks ([start, duration] in ms)."""
         self.cmd("url", {"url": url})
-        probe = f"if ((() => {{ {ready} }})()) return performance.now(); " \
-            "return null;"
+        last = f"{page}.{list(PAGES[page][1])[-1]}"
         deadline = time.time() + timeout
-        while True:
-            at = self.eval(probe)
-            if at is not None:
-                break
+        while self.eval(f"return window.__bench.marks[{json.dumps(last)}]"
+                        " === undefined"):
             if time.time() > deadline:
                 raise RuntimeError(f"{url}: not ready after {timeout} s")
             time.sleep(0.02)
@@ -158,18 +184,34 @@ class Browser:
             else:
                 quiet = None
             time.sleep(0.05)
-        calls = self.eval("return window.__bench.calls")
-        return at, calls
+        rec = self.eval("return window.__bench")
+        marks = {name.split(".", 1)[1]: at for name, at in rec["marks"].items()
+                 if name.startswith(page + ".")}
+        return marks, rec["calls"], rec["long"]
 
-    def load_split(self, url, ready):
-        """`load`, and where its time went: (shown at, first call sent,
-        last answer before the page was shown), in ms of the page's clock."""
-        at, calls = self.load(url, ready)
+    def waterfall(self):
+        """The last load's timeline: the document's and every resource's
+        fetch (name, start, end, server time in ms of the page's clock)."""
+        return self.eval(
+            "return performance.getEntriesByType('navigation')"
+            ".concat(performance.getEntriesByType('resource'))"
+            ".map(e => [e.name.replace(location.origin, ''), e.startTime,"
+            " e.responseEnd, e.responseStart - e.requestStart,"
+            " e.transferSize])")
+
+    def load_split(self, url, page):
+        """`load`, and where the time until the page was shown in full went:
+        the marks, the first call sent, the last answer before, and the
+        long tasks' total until then (ms of the page's clock)."""
+        marks, calls, long_tasks = self.load(url, page)
+        at = marks[list(PAGES[page][1])[-1]]
         sent = [c["sent"] for c in calls if "sent" in c]
         answered = [c["answered"] for c in calls
                     if c.get("answered") is not None and c["answered"] <= at]
-        return (at, min(sent) if sent else None,
-                max(answered) if answered else None), calls
+        busy = sum(min(d, at - t) for t, d in long_tasks if t < at)
+        return {"marks": marks, "first_call": min(sent) if sent else None,
+                "last_answer": max(answered) if answered else None,
+                "long_tasks": busy}, calls
 
     def close(self):
         try:
@@ -210,16 +252,21 @@ def bench_server(kind, args, work):
             result["stores_s"] = store_history(server, args.venv, work,
                                                args.reports, args.history)
         browser = Browser()
-        for name, (path, ready) in PAGES.items():
+        for name, (path, marks) in PAGES.items():
             url = server.url + path
-            first, calls = browser.load(url, ready)
-            splits = [browser.load_split(url, ready)[0]
+            first, calls, _ = browser.load(url, name)
+            splits = [browser.load_split(url, name)[0]
                       for _ in range(args.loads)]
-            loads = [at for at, _, _ in splits]
-            # The median load's split: until its first API call (the app's
-            # code loading and starting), its API calls (until the last
-            # answer before the page showed its data), and after (drawing).
-            at, sent, answered = sorted(splits)[len(splits) // 2]
+            last = list(marks)[-1]
+            # The median load (by its page shown in full) and where its time
+            # went: until its first API call (the app's code loading and
+            # starting), its API calls (until the last answer before the
+            # page was shown), and after (drawing); and how much of it all
+            # the page's own JavaScript took (long tasks).
+            median = sorted(splits, key=lambda x: x["marks"][last])[
+                len(splits) // 2]
+            at, sent, answered = (median["marks"][last], median["first_call"],
+                                  median["last_answer"])
             failed = [c for c in calls if c.get("status") != 200]
             bodies = [(urllib.parse.urlsplit(
                 urllib.parse.urljoin(url, c["url"])).path,
@@ -236,8 +283,11 @@ def bench_server(kind, args, work):
                 reverse=True)
             page = {
                 "first_ms": first,
-                "median_ms": statistics.median(loads),
-                "loads_ms": loads,
+                "marks_ms": {mark: statistics.median(
+                    x["marks"][mark] for x in splits) for mark in marks},
+                "loads_ms": [x["marks"] for x in splits],
+                "median_ms": at,
+                "long_tasks_ms": median["long_tasks"],
                 "split_ms": {"before_calls": sent, "calls": (
                     answered - sent if sent is not None and answered
                     is not None else None), "after_calls": (
@@ -252,12 +302,16 @@ def bench_server(kind, args, work):
                     max(0, int(0.9 * len(replays) + 0.5) - 1)] * 1000,
             }
             result["pages"][name] = page
+            if args.waterfall:
+                print_waterfall(browser, url, name)
+            shown = ", ".join(f"{mark} at {ms_:.0f} ms"
+                              for mark, ms_ in page["marks_ms"].items())
             print(f"  {kind}: {name}: {len(calls)} calls ({len(failed)} "
-                  f"failed), shown in {page['median_ms']:.0f} ms (first "
-                  f"{first:.0f} ms), the calls replayed at once in "
-                  f"{page['replay_ms']:.1f} ms; split {page['split_ms']}; "
-                  f"slowest alone {page['slowest_alone_ms']}",
-                  flush=True)
+                  f"failed), {shown} (first load: {first}); the page's "
+                  f"JavaScript until then {page['long_tasks_ms']:.0f} ms; "
+                  f"the calls replayed at once in {page['replay_ms']:.1f} "
+                  f"ms; split {page['split_ms']}; slowest alone "
+                  f"{page['slowest_alone_ms']}", flush=True)
         result["load"] = os.getloadavg()[0]
     finally:
         if browser:
@@ -269,27 +323,49 @@ def bench_server(kind, args, work):
     return result
 
 
+def print_waterfall(browser, url, page):
+    """One more load of `url`, printed as a timeline: each fetch (the
+    document, scripts, styles, API calls by method) with its start and end
+    and the server's part, and the long tasks, in ms from the navigation's
+    start."""
+    marks, calls, long_tasks = browser.load(url, page)
+    methods = iter([json.loads(c["request"])[1] for c in calls])
+    print(f"    waterfall (marks {marks}):")
+    events = [(start, f"{start:7.1f} {start + d:7.1f} {d:6.1f} long task")
+              for start, d in long_tasks]
+    for name, start, end, server_ms, size in browser.waterfall():
+        if "/v6." in name or "/v7." in name:
+            name = f"{name.rsplit('/', 1)[-1]}.{next(methods, '?')}"
+        events.append((start, f"{start:7.1f} {end:7.1f} {end - start:6.1f} "
+                       f"(server {server_ms:5.1f}) {size:>8} {name[:80]}"))
+    for _, line in sorted(events):
+        print("    " + line)
+
+
 def table(results):
     kinds = [k for k in ("ours", "codechecker") if k in results]
     head = ["Page"] + [f"{bench_queries.SERVER_NAMES[k]}: {what}"
                        for k in kinds
-                       for what in ("calls", "calls at once", "shown in")]
+                       for what in ("calls", "calls at once", "shown (marks)",
+                                    "its JavaScript")]
     if len(kinds) == 2:
-        head += ["speed-up, calls at once", "speed-up, shown in"]
+        head += ["speed-up, calls at once"]
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for name in PAGES:
         row = [name]
         for k in kinds:
             p = results[k]["pages"].get(name, {})
+            marks = ", ".join(f"{mark} {ms_:.0f} ms"
+                              for mark, ms_ in p.get("marks_ms", {}).items())
             row += [f"{p.get('calls', '–')} ({p.get('failed', 0)} failed)",
                     f"{p['replay_ms']:.1f} ms" if p else "–",
-                    f"{p['median_ms']:.0f} ms" if p else "–"]
+                    marks or "–",
+                    f"{p['long_tasks_ms']:.0f} ms" if p else "–"]
         if len(kinds) == 2:
             ours = results["ours"]["pages"].get(name)
             ref = results["codechecker"]["pages"].get(name)
             if ours and ref:
-                row += [f"{ref['replay_ms'] / ours['replay_ms']:.0f}×",
-                        f"{ref['median_ms'] / ours['median_ms']:.1f}×"]
+                row += [f"{ref['replay_ms'] / ours['replay_ms']:.0f}×"]
         lines.append("| " + " | ".join(row) + " |")
     return lines
 
@@ -305,6 +381,8 @@ def main():
     ap.add_argument("--loads", type=int, default=5,
                     help="timed loads of each page after the first")
     ap.add_argument("--replays", type=int, default=15)
+    ap.add_argument("--waterfall", action="store_true",
+                    help="print one more load of each page as a timeline")
     ap.add_argument("--work", default=None)
     ap.add_argument("--keep", action="store_true")
     ap.add_argument("--reuse", action="append", default=[],
