@@ -18,8 +18,8 @@ const RUN: &str = "midway";
 /// Thrift's `DetectionStatus::NEW`.
 const NEW: i64 = 0;
 
-/// The bug hashes `cmd results` shows for the run (sorted).
-fn shown(server: &Server) -> Vec<String> {
+/// The run's reports as `cmd results` lists them.
+fn results(server: &Server) -> Vec<serde_json::Value> {
     let out = codechecker(
         Venv::Current,
         &[
@@ -34,15 +34,29 @@ fn shown(server: &Server) -> Vec<String> {
         &[],
     );
     out.assert_success();
-    let mut hashes: Vec<String> = out
-        .json()
-        .as_array()
-        .expect("a list")
+    out.json().as_array().expect("a list").clone()
+}
+
+/// The bug hashes `cmd results` shows for the run (sorted).
+fn shown(server: &Server) -> Vec<String> {
+    let mut hashes: Vec<String> = results(server)
         .iter()
         .map(|r| r["bugHash"].as_str().unwrap_or_default().to_owned())
         .collect();
     hashes.sort();
     hashes
+}
+
+/// The run's distinct detection statuses as `cmd results` shows them
+/// (Thrift's `DetectionStatus`: 0 is NEW, 2 UNRESOLVED).
+fn detection_statuses(server: &Server) -> Vec<i64> {
+    let mut statuses: Vec<i64> = results(server)
+        .iter()
+        .map(|r| r["detectionStatus"].as_i64().expect("a detection status"))
+        .collect();
+    statuses.sort();
+    statuses.dedup();
+    statuses
 }
 
 fn occurrences(server: &Server, needle: &str) -> usize {
@@ -150,35 +164,6 @@ fn a_store_killed_while_writing_leaves_the_old_results_until_it_runs_again() {
     );
     let after = shown(&server);
     assert_eq!(after.len() as i64, new.reports());
-}
-
-/// The run's distinct detection statuses as `cmd results` shows them
-/// (Thrift's `DetectionStatus`: 0 is NEW, 2 UNRESOLVED).
-fn detection_statuses(server: &Server) -> Vec<i64> {
-    let out = codechecker(
-        Venv::Current,
-        &[
-            "cmd",
-            "results",
-            RUN,
-            "--url",
-            &server.product_url(),
-            "-o",
-            "json",
-        ],
-        &[],
-    );
-    out.assert_success();
-    let mut statuses: Vec<i64> = out
-        .json()
-        .as_array()
-        .expect("a list")
-        .iter()
-        .map(|r| r["detectionStatus"].as_i64().expect("a detection status"))
-        .collect();
-    statuses.sort();
-    statuses.dedup();
-    statuses
 }
 
 #[test]
