@@ -43,7 +43,7 @@ use diesel::QueryableByName;
 
 use crate::error::Result;
 use crate::model::{Compare, ReportFilter};
-use crate::sql::Sql;
+use crate::sql::{Sql, MAX_BINDS};
 
 pub(crate) use eval::{
     checker_counts, count_by, count_ranked, mode, outstanding_key, page, page_ids, total, Item,
@@ -511,8 +511,8 @@ fn load_checkers(conn: &mut AnyConnection) -> Result<Checkers> {
             analyzer_rank: 0,
         });
     }
-    let names = ranks(out.list.iter().map(|c| c.name.as_str()));
-    let analyzers = ranks(out.list.iter().map(|c| c.analyzer.as_str()));
+    let names = ranks(out.list.iter().map(|c| c.name.as_str()).collect());
+    let analyzers = ranks(out.list.iter().map(|c| c.analyzer.as_str()).collect());
     for ((c, n), a) in out.list.iter_mut().zip(names.0).zip(analyzers.0) {
         c.name_rank = n;
         c.analyzer_rank = a;
@@ -529,6 +529,7 @@ fn load_run(
     run_id: i64,
     checkers: &Checkers,
 ) -> Result<Option<RunFacts>> {
+    let started = std::time::Instant::now();
     let mut sql = Sql::with(
         conn,
         "SELECT id, bug_id, checker_id, file_id, line, path_length, checker_message, \
@@ -536,47 +537,30 @@ fn load_run(
          FROM reports WHERE run_id = ",
     );
     sql.bind(run_id);
-    let rows: Vec<FactRow> = sql.load(conn)?;
-    let mut sql = Sql::with(
-        conn,
-        "SELECT id, filepath, filename FROM files WHERE id IN \
-         (SELECT DISTINCT file_id FROM reports WHERE run_id = ",
+    let mut rows: Vec<FactRow> = sql.load(conn)?;
+    let read_reports = started.elapsed();
+    let Some(files) = load_files(conn, &rows)? else {
+        return Ok(None);
+    };
+    let file_index: FastMap<i64, u32> = files
+        .iter()
+        .enumerate()
+        .map(|(i, f)| (f.id, i as u32))
+        .collect();
+    // Messages by their rank in text order, so that they compare as the
+    // texts do (the texts move out of the rows, distinct ones kept once).
+    let (message_ranks, messages) = ranks(
+        rows.iter_mut()
+            .map(|r| std::mem::take(&mut r.checker_message))
+            .collect(),
     );
-    sql.bind(run_id).push(")");
-    let file_rows: Vec<FileRow> = sql.load(conn)?;
-    let mut files = Vec::with_capacity(file_rows.len());
-    let mut file_index: FastMap<i64, u32> = FastMap::default();
-    for f in file_rows {
-        file_index.insert(f.id, files.len() as u32);
-        files.push(FileInfo {
-            id: f.id,
-            path: f.filepath,
-            name: f.filename,
-            path_rank: 0,
-        });
-    }
-    let (path_ranks, paths) = ranks(files.iter().map(|f| f.path.as_str()));
-    for (f, r) in files.iter_mut().zip(path_ranks) {
-        f.path_rank = r;
-    }
-    let mut messages = Vec::new();
-    let mut message_index: FastMap<String, u32> = FastMap::default();
     let mut facts = Vec::with_capacity(rows.len());
-    for r in rows {
+    for (r, message) in rows.into_iter().zip(message_ranks) {
         let (Some(&checker), Some(&file)) = (
             checkers.index.get(&r.checker_id),
             file_index.get(&r.file_id),
         ) else {
             return Ok(None);
-        };
-        let message = match message_index.get(&r.checker_message) {
-            Some(&i) => i,
-            None => {
-                let i = messages.len() as u32;
-                messages.push(r.checker_message.clone());
-                message_index.insert(r.checker_message, i);
-                i
-            }
         };
         let (Ok(detection), Ok(review)) = (
             u8::try_from(r.detection_status),
@@ -598,11 +582,20 @@ fn load_run(
             review,
         });
     }
-    // Messages in text order, so that their indices compare as they do.
-    let (message_ranks, messages) = ranks(messages.iter().map(String::as_str));
-    for f in &mut facts {
-        f.message = message_ranks[f.message as usize];
-    }
+    let (path_ranks, paths) = ranks(files.iter().map(|f| f.path.as_str()).collect());
+    let files = files
+        .into_iter()
+        .zip(path_ranks)
+        .map(|(f, path_rank)| FileInfo { path_rank, ..f })
+        .collect();
+    tracing::debug!(
+        run_id,
+        reports = facts.len(),
+        messages = messages.len(),
+        read_reports_ms = read_reports.as_secs_f64() * 1000.0,
+        total_ms = started.elapsed().as_secs_f64() * 1000.0,
+        "report facts loaded"
+    );
     Ok(Some(RunFacts {
         run_id,
         facts,
@@ -614,25 +607,46 @@ fn load_run(
     }))
 }
 
+/// The files `rows` name (their ids taken from the rows, not from another
+/// pass over the run's reports); `None` when one of them is gone (removed
+/// after the rows were read).
+fn load_files(conn: &mut AnyConnection, rows: &[FactRow]) -> Result<Option<Vec<FileInfo>>> {
+    let mut ids: Vec<i64> = rows.iter().map(|r| r.file_id).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    let mut files = Vec::with_capacity(ids.len());
+    for chunk in ids.chunks(MAX_BINDS) {
+        let mut sql = Sql::with(
+            conn,
+            "SELECT id, filepath, filename FROM files WHERE id IN ",
+        );
+        sql.bind_list(chunk.iter().copied());
+        let found: Vec<FileRow> = sql.load(conn)?;
+        files.extend(found.into_iter().map(|f| FileInfo {
+            id: f.id,
+            path: f.filepath,
+            name: f.filename,
+            path_rank: 0,
+        }));
+    }
+    Ok((files.len() == ids.len()).then_some(files))
+}
+
 /// For each of `values`, its position among the distinct values in sorted
-/// order; and those distinct values.
-fn ranks<'a>(values: impl Iterator<Item = &'a str>) -> (Vec<u32>, Vec<String>) {
-    let values: Vec<&str> = values.collect();
-    let mut sorted: Vec<&str> = values.clone();
-    sorted.sort_unstable();
-    sorted.dedup();
-    let rank: FastMap<&str, u32> = sorted
-        .iter()
-        .enumerate()
-        .map(|(i, v)| (*v, i as u32))
-        .collect();
-    (
-        values
-            .iter()
-            .map(|v| rank.get(v).copied().unwrap_or(0))
-            .collect(),
-        sorted.into_iter().map(str::to_owned).collect(),
-    )
+/// order; and those distinct values (moved out of `values`).
+fn ranks<S: AsRef<str> + Into<String> + Default>(mut values: Vec<S>) -> (Vec<u32>, Vec<String>) {
+    let mut order: Vec<u32> = (0..values.len() as u32).collect();
+    order.sort_unstable_by(|&a, &b| values[a as usize].as_ref().cmp(values[b as usize].as_ref()));
+    let mut rank = vec![0u32; values.len()];
+    let mut distinct: Vec<String> = Vec::new();
+    for i in order {
+        let value = std::mem::take(&mut values[i as usize]);
+        if distinct.last().map(String::as_str) != Some(value.as_ref()) {
+            distinct.push(value.into());
+        }
+        rank[i as usize] = distinct.len() as u32 - 1;
+    }
+    (rank, distinct)
 }
 
 impl crate::db::ProductDb {
