@@ -11,30 +11,27 @@ use std::time::Duration;
 use serde_json::json;
 use support::python::{codechecker, PyApi, Venv};
 use support::server::{signal, Server};
-use support::store::{generate, store_server, upload_of, CorpusSpec};
+use support::store::{generate, store_server, upload_of, Corpus, CorpusSpec};
 use support::tasks::{status, task_status, TaskApi};
 
 const RUN: &str = "midway";
 /// Thrift's `DetectionStatus::NEW`.
 const NEW: i64 = 0;
 
-/// The run's reports as `cmd results` lists them.
-fn results(server: &Server) -> Vec<serde_json::Value> {
-    let out = codechecker(
-        Venv::Current,
-        &[
-            "cmd",
-            "results",
-            RUN,
-            "--url",
-            &server.product_url(),
-            "-o",
-            "json",
-        ],
-        &[],
-    );
+/// What `CodeChecker cmd <args> --url <product> -o json` lists.
+fn cmd_list(server: &Server, args: &[&str]) -> Vec<serde_json::Value> {
+    let url = server.product_url();
+    let mut all = vec!["cmd"];
+    all.extend_from_slice(args);
+    all.extend_from_slice(&["--url", &url, "-o", "json"]);
+    let out = codechecker(Venv::Current, &all, &[]);
     out.assert_success();
     out.json().as_array().expect("a list").clone()
+}
+
+/// The run's reports as `cmd results` lists them.
+fn results(server: &Server) -> Vec<serde_json::Value> {
+    cmd_list(server, &["results", RUN])
 }
 
 /// The bug hashes `cmd results` shows for the run (sorted).
@@ -59,6 +56,36 @@ fn detection_statuses(server: &Server) -> Vec<i64> {
     statuses
 }
 
+/// A small corpus (10 files, 4 report slots each) under `work/name`.
+fn small_corpus(work: &std::path::Path, name: &str, seed: u64) -> Corpus {
+    generate(
+        &CorpusSpec {
+            files: 10,
+            reports: 4,
+            seed,
+            ..CorpusSpec::default()
+        },
+        &work.join(name),
+        &work.join(format!("{name}-src")),
+    )
+}
+
+/// Starts the store of `corpus` into the run through CodeChecker's
+/// `massStoreRunAsynchronous`; its task's token.
+fn store_async(server: &Server, corpus: &Corpus) -> String {
+    PyApi::new(Venv::Current)
+        .call(
+            &format!("{}/v6.74/CodeCheckerService", server.product_url()),
+            "CodeCheckerService",
+            "massStoreRunAsynchronous",
+            json!([upload_of(corpus), {"runName": RUN, "version": "6.29.1"}]),
+        )
+        .ok()
+        .as_str()
+        .expect("a token")
+        .to_owned()
+}
+
 fn occurrences(server: &Server, needle: &str) -> usize {
     server.log().matches(needle).count()
 }
@@ -72,16 +99,7 @@ fn a_store_killed_while_writing_leaves_the_old_results_until_it_runs_again() {
         .arg("--store-hold-secs")
         .arg("0")
         .start();
-    let old = generate(
-        &CorpusSpec {
-            files: 10,
-            reports: 4,
-            seed: 3,
-            ..CorpusSpec::default()
-        },
-        &work.path().join("old"),
-        &work.path().join("old-src"),
-    );
+    let old = small_corpus(work.path(), "old", 3);
     codechecker(
         Venv::Current,
         &[
@@ -112,18 +130,7 @@ fn a_store_killed_while_writing_leaves_the_old_results_until_it_runs_again() {
     let writing = format!("store: writing reports run={RUN}");
     let finished = format!("store finished run={RUN}");
     assert_eq!(occurrences(&server, &writing), 1);
-    let mut py = PyApi::new(Venv::Current);
-    let token = py
-        .call(
-            &format!("{}/v6.74/CodeCheckerService", server.product_url()),
-            "CodeCheckerService",
-            "massStoreRunAsynchronous",
-            json!([upload_of(&new), {"runName": RUN, "version": "6.29.1"}]),
-        )
-        .ok()
-        .as_str()
-        .expect("a token")
-        .to_owned();
+    let token = store_async(&server, &new);
     support::wait_for(
         "the new store to write reports",
         Duration::from_secs(120),
@@ -170,28 +177,8 @@ fn a_store_killed_while_writing_leaves_the_old_results_until_it_runs_again() {
 fn a_store_rerun_after_its_commit_is_not_applied_twice() {
     let work = tempfile::tempdir().expect("temp dir");
     let server = store_server().workers(1).lease_secs(2).start();
-    let corpus = generate(
-        &CorpusSpec {
-            files: 10,
-            reports: 4,
-            seed: 5,
-            ..CorpusSpec::default()
-        },
-        &work.path().join("reports"),
-        &work.path().join("src"),
-    );
-    let mut py = PyApi::new(Venv::Current);
-    let token = py
-        .call(
-            &format!("{}/v6.74/CodeCheckerService", server.product_url()),
-            "CodeCheckerService",
-            "massStoreRunAsynchronous",
-            json!([upload_of(&corpus), {"runName": RUN, "version": "6.29.1"}]),
-        )
-        .ok()
-        .as_str()
-        .expect("a token")
-        .to_owned();
+    let corpus = small_corpus(work.path(), "reports", 5);
+    let token = store_async(&server, &corpus);
     let mut tasks = TaskApi::new(&server.url());
     let info = tasks.wait_terminal(&token, Duration::from_secs(120));
     assert_eq!(task_status(&info), status::COMPLETED, "{info}");
@@ -236,25 +223,6 @@ fn a_store_rerun_after_its_commit_is_not_applied_twice() {
     // Stored once: the same reports, still new, one history entry.
     assert_eq!(shown(&server), stored);
     assert_eq!(detection_statuses(&server), vec![NEW]);
-    let history = codechecker(
-        Venv::Current,
-        &[
-            "cmd",
-            "history",
-            "-n",
-            RUN,
-            "--url",
-            &server.product_url(),
-            "-o",
-            "json",
-        ],
-        &[],
-    );
-    history.assert_success();
-    assert_eq!(
-        history.json().as_array().map(Vec::len),
-        Some(1),
-        "{}",
-        history.json()
-    );
+    let history = cmd_list(&server, &["history", "-n", RUN]);
+    assert_eq!(history.len(), 1, "{history:?}");
 }
