@@ -105,9 +105,6 @@ impl ProductDb {
         if run.run_name.trim().is_empty() {
             return Err(Error::InvalidInput("the run name is empty".into()));
         }
-        if let Some(key) = &run.store_key {
-            receipt::refuse_if_stored(&mut *self.conn()?, key)?;
-        }
         let lock = match &run.run_lock {
             Some(l) if l.run_name == run.run_name => l.clone(),
             Some(l) => {
@@ -137,11 +134,12 @@ impl ProductDb {
         writer.check_cancel()?;
         let conn = writer.conn_mut()?;
         let confirmed = lock::confirm_in_txn(conn, &lock);
-        // Asked again inside the transaction: an attempt with the same key
-        // that committed since the first question has left its receipt (and
-        // may have released the lock the two shared: hence also when the
-        // lock is gone, but not after a database error, which on
-        // PostgreSQL leaves the transaction unusable).
+        // Asked inside the transaction, under the run lock: an attempt with
+        // the same key that committed, even while this one waited for the
+        // lock, has left its receipt (and may have released the lock the
+        // two shared: hence also when the lock is gone, but not after a
+        // database error, which on PostgreSQL leaves the transaction
+        // unusable).
         if let (Some(key), Ok(()) | Err(Error::InvalidInput(_))) = (&run.store_key, &confirmed) {
             receipt::refuse_if_stored(conn, key)?;
         }
